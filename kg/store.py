@@ -1,0 +1,258 @@
+"""The embedded Oxigraph store: the only module that knows pyoxigraph.
+
+Writes go through SPARQL Update, which Oxigraph applies as one transaction: a batch of
+articles replaces its named graphs all at once or not at all. Reads go through query strings
+on the native engine; results leave this module as bytes in a requested format or as plain
+rows, so callers never see Oxigraph objects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, StoreError
+
+# Serialisation names used across the CLI and the web layer.
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+DATASET_FORMATS = frozenset({"nquads", "trig"})
+
+_SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as plain data: ``kind`` is ``iri``, ``literal`` or ``bnode``."""
+
+    kind: str
+    value: str
+    datatype: str | None = None
+    language: str | None = None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class QueryResult:
+    """The answer to a SPARQL query, read once: either serialised or turned into rows.
+
+    Attributes:
+        kind: ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT and DESCRIBE).
+        variables: projected variable names of a SELECT, in order.
+    """
+
+    def __init__(self, native: object) -> None:
+        self._native = native
+        if isinstance(native, ox.QuerySolutions):
+            self.kind = "select"
+            self.variables: tuple[str, ...] = tuple(v.value for v in native.variables)
+        elif isinstance(native, ox.QueryBoolean):
+            self.kind = "ask"
+            self.variables = ()
+        else:
+            self.kind = "graph"
+            self.variables = ("subject", "predicate", "object")
+
+    @property
+    def boolean(self) -> bool:
+        """The answer of an ASK query."""
+        if self.kind != "ask":
+            raise QueryError(f"a {self.kind.upper()} query has no boolean answer")
+        return bool(self._native)
+
+    def formats(self) -> tuple[str, ...]:
+        """The serialisation names this result can be written in."""
+        return tuple(GRAPH_FORMATS) if self.kind == "graph" else tuple(RESULT_FORMATS)
+
+    def serialize(self, format_name: str) -> bytes:
+        """Serialise into a name of ``RESULT_FORMATS`` (SELECT/ASK) or ``GRAPH_FORMATS``."""
+        if format_name not in self.formats():
+            raise QueryError(
+                f"a {self.kind.upper()} result cannot be written as {format_name!r}; "
+                f"choose one of {', '.join(self.formats())}"
+            )
+        if self.kind == "graph":
+            fmt = GRAPH_FORMATS[format_name]
+            if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+                # A graph result has no graph names: its N-Quads are N-Triples, TriG is Turtle.
+                fmt = ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE
+            return self._native.serialize(format=fmt) or b""  # type: ignore[attr-defined,no-any-return]
+        return self._native.serialize(format=RESULT_FORMATS[format_name])  # type: ignore[attr-defined,no-any-return]
+
+    def rows(self) -> list[dict[str, Term]]:
+        """SELECT rows as ``{variable: term}`` (unbound variables absent); graph results as
+        ``{"subject", "predicate", "object"}`` rows; an ASK as one ``{"boolean": ...}`` row."""
+        if self.kind == "ask":
+            return [{"boolean": Term("literal", str(self.boolean).lower(), XSD_BOOLEAN)}]
+        if self.kind == "graph":
+            return [
+                {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)}
+                for t in self._native  # type: ignore[attr-defined]
+            ]
+        return [
+            {name: _term(solution[name]) for name in self.variables if solution[name] is not None}
+            for solution in self._native  # type: ignore[attr-defined]
+        ]
+
+
+class KGStore:
+    """An Oxigraph dataset on disk (or in memory when ``path`` is ``None``)."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as error:
+            raise StoreError(
+                f"cannot open the store at {self.path}: {error}. Is another strike-kg process "
+                "(a server or an ingest) using it? Stop it or choose another --store."
+            ) from None
+
+    # -- writing -------------------------------------------------------------------------
+
+    def replace_graphs(self, graphs: Mapping[str, str], *, extra_update: str = "") -> None:
+        """Replace each named graph with the N-Triples given for it, in one transaction.
+
+        Args:
+            graphs: graph IRI -> its triples as N-Triples text (empty text drops the graph).
+            extra_update: SPARQL Update operations to run in the same transaction after the
+                graphs are written.
+        """
+        operations = []
+        for iri, ntriples in graphs.items():
+            operations.append(f"DROP SILENT GRAPH <{iri}>")
+            if ntriples.strip():
+                operations.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}\n}} }}")
+        if extra_update.strip():
+            operations.append(extra_update)
+        if operations:
+            self.update(" ;\n".join(operations))
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction."""
+        try:
+            self._store.update(sparql)
+        except SyntaxError as error:
+            raise _query_error(error) from None
+        except OSError as error:
+            raise StoreError(f"the store refused the update: {error}") from None
+
+    def load(self, data: bytes | IO[bytes], format_name: str, graph: str | None = None) -> None:
+        """Load RDF in one of ``GRAPH_FORMATS`` in one transaction (into ``graph`` if given)."""
+        try:
+            to_graph = ox.NamedNode(graph) if graph else None
+            self._store.load(data, format=GRAPH_FORMATS[format_name], to_graph=to_graph)
+        except (SyntaxError, ValueError) as error:
+            raise StoreError(f"cannot load {format_name} data: {error}") from None
+
+    def flush(self) -> None:
+        """Make every write durable on disk."""
+        self._store.flush()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graphs: Sequence[str] = (),
+        named_graphs: Sequence[str] = (),
+    ) -> QueryResult:
+        """Run a SPARQL query; the default graph is the union of all graphs unless given.
+
+        Args:
+            sparql: the query text.
+            default_graphs: IRIs whose merge is the default graph (``default-graph-uri``).
+            named_graphs: IRIs of the only graphs ``GRAPH`` may see (``named-graph-uri``).
+        """
+        options: dict[str, object] = {}
+        if default_graphs:
+            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
+        else:
+            options["use_default_graph_as_union"] = True
+        if named_graphs:
+            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
+            if not default_graphs:
+                # Per the protocol, named-graph-uri alone leaves an empty default graph.
+                options.pop("use_default_graph_as_union")
+                options["default_graph"] = []
+        try:
+            native = self._store.query(sparql, **options)  # type: ignore[arg-type]
+        except SyntaxError as error:
+            raise _query_error(error) from None
+        except (OSError, ValueError, RuntimeError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+        return QueryResult(native)
+
+    def named_graphs(self) -> list[str]:
+        """Return the IRIs of every named graph, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def graph_size(self, graph: str) -> int:
+        """Return the number of quads in one named graph."""
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def dump(self, out: IO[bytes], format_name: str, graph: str | None = None) -> None:
+        """Write the whole dataset (N-Quads, TriG) or one graph (any graph format).
+
+        With ``graph=None`` and a triple format, the union of all graphs is written.
+        """
+        fmt = GRAPH_FORMATS[format_name]
+        if graph is not None:
+            self._store.dump(out, format=fmt, from_graph=ox.NamedNode(graph))
+        elif format_name in DATASET_FORMATS:
+            self._store.dump(out, format=fmt)
+        else:
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
+            ox.serialize(triples, out, format=fmt)
+
+    def quads(self) -> Iterator[tuple[str, str, str, str]]:
+        """Yield every quad as N-Triples-style term strings (for tests and diffs)."""
+        for quad in self._store:
+            yield (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
+
+
+def _query_error(error: SyntaxError) -> QueryError:
+    message = str(error)
+    match = _SYNTAX_POSITION.search(message)
+    if match:
+        return QueryError(f"SPARQL syntax error: {message}", int(match[1]), int(match[2]))
+    return QueryError(f"SPARQL syntax error: {message}")
+
+
+def _term(native: object) -> Term:
+    if isinstance(native, ox.NamedNode):
+        return Term("iri", native.value)
+    if isinstance(native, ox.BlankNode):
+        return Term("bnode", native.value)
+    if isinstance(native, ox.Literal):
+        return Term("literal", native.value, native.datatype.value, native.language)
+    return Term("literal", str(native))
