@@ -9,7 +9,7 @@ rows, so callers never see Oxigraph objects.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -95,12 +95,23 @@ class QueryResult:
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
                 # A graph result has no graph names: its N-Quads are N-Triples, TriG is Turtle.
                 fmt = ox.RdfFormat.N_TRIPLES if fmt == ox.RdfFormat.N_QUADS else ox.RdfFormat.TURTLE
+        else:
+            fmt = RESULT_FORMATS[format_name]
+        try:
+            # Oxigraph evaluates lazily: evaluation errors surface while serialising.
             return self._native.serialize(format=fmt) or b""  # type: ignore[attr-defined,no-any-return]
-        return self._native.serialize(format=RESULT_FORMATS[format_name])  # type: ignore[attr-defined,no-any-return]
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
 
     def rows(self) -> list[dict[str, Term]]:
         """SELECT rows as ``{variable: term}`` (unbound variables absent); graph results as
         ``{"subject", "predicate", "object"}`` rows; an ASK as one ``{"boolean": ...}`` row."""
+        try:
+            return self._rows()
+        except (OSError, RuntimeError, ValueError) as error:
+            raise QueryError(f"the query failed: {error}") from None
+
+    def _rows(self) -> list[dict[str, Term]]:
         if self.kind == "ask":
             return [{"boolean": Term("literal", str(self.boolean).lower(), XSD_BOOLEAN)}]
         if self.kind == "graph":
@@ -153,6 +164,27 @@ class KGStore:
         if operations:
             self.update(" ;\n".join(operations))
 
+    @staticmethod
+    def subjects_replacement(graph: str, subjects: Iterable[str], ntriples: str) -> str:
+        """SPARQL Update text that replaces what ``graph`` says about ``subjects``.
+
+        For use as ``extra_update`` of ``replace_graphs``, so that both land in one
+        transaction.
+        """
+        operations = [f"DELETE WHERE {{ GRAPH <{graph}> {{ <{s}> ?p ?o }} }}" for s in subjects]
+        if ntriples.strip():
+            operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
+        return " ;\n".join(operations)
+
+    @staticmethod
+    def to_ntriples(data: bytes, format_name: str) -> str:
+        """Re-serialise RDF (e.g. the ontology's Turtle) as N-Triples for ``INSERT DATA``."""
+        try:
+            triples = ox.parse(data, format=GRAPH_FORMATS[format_name])
+            return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        except SyntaxError as error:
+            raise StoreError(f"cannot parse {format_name} data: {error}") from None
+
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update as one transaction."""
         try:
@@ -182,27 +214,23 @@ class KGStore:
         *,
         default_graphs: Sequence[str] = (),
         named_graphs: Sequence[str] = (),
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; the default graph is the union of all graphs unless given.
+        """Run a SPARQL query.
+
+        The dataset is, in order of precedence: the protocol's graphs when given, else the
+        query's own ``FROM``/``FROM NAMED``, else the union of all graphs as default graph
+        with every named graph visible.
 
         Args:
             sparql: the query text.
             default_graphs: IRIs whose merge is the default graph (``default-graph-uri``).
             named_graphs: IRIs of the only graphs ``GRAPH`` may see (``named-graph-uri``).
+            base_iri: IRI against which relative IRIs of the query resolve.
         """
-        options: dict[str, object] = {}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
-            if not default_graphs:
-                # Per the protocol, named-graph-uri alone leaves an empty default graph.
-                options.pop("use_default_graph_as_union")
-                options["default_graph"] = []
         try:
-            native = self._store.query(sparql, **options)  # type: ignore[arg-type]
+            options = _dataset_options(sparql, default_graphs, named_graphs)
+            native = self._store.query(sparql, base_iri=base_iri, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
             raise _query_error(error) from None
         except (OSError, ValueError, RuntimeError) as error:
@@ -238,6 +266,46 @@ class KGStore:
         """Yield every quad as N-Triples-style term strings (for tests and diffs)."""
         for quad in self._store:
             yield (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
+
+
+def _dataset_options(
+    sparql: str, default_graphs: Sequence[str], named_graphs: Sequence[str]
+) -> dict[str, object]:
+    if not default_graphs and not named_graphs:
+        return {} if has_dataset_clause(sparql) else {"use_default_graph_as_union": True}
+    # Per the protocol, graphs given only one way leave the other part of the dataset empty.
+    return {
+        "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+        "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
+    }
+
+
+# Strings, IRIs and comments, which may contain the word FROM without it being a keyword.
+_OPAQUE = re.compile(
+    "|".join(
+        (
+            r'"""[\s\S]*?"""',
+            r"'''[\s\S]*?'''",
+            r'"(?:[^"\\\n]|\\.)*"',
+            r"'(?:[^'\\\n]|\\.)*'",
+            r'<[^<>"{}|^`\\\s]*>',
+            r"#[^\n]*",
+        )
+    )
+)
+_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Whether a query names its own dataset with ``FROM`` or ``FROM NAMED``.
+
+    Example:
+        >>> has_dataset_clause("SELECT * FROM <g> { ?s ?p ?o }")
+        True
+        >>> has_dataset_clause('SELECT * { ?s ?p "from" } # FROM')
+        False
+    """
+    return bool(_FROM.search(_OPAQUE.sub(" ", sparql)))
 
 
 def _query_error(error: SyntaxError) -> QueryError:
