@@ -30,6 +30,10 @@ class IngestError(KGError):
         super().__init__(f"{where}: {message}")
         self.reason = message
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[str, str, int | None]]:
+        # Errors cross process boundaries (worker pools): rebuild from the original fields.
+        return (IngestError, (self.reason, self.source, self.line))
+
 
 class NLPError(KGError):
     """The language pipeline could not be loaded or run."""
