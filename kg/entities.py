@@ -79,6 +79,7 @@ GROUP_WORDS = frozenset(
     "militia militias brigade brigades battalion battalions front rebels insurgents movement "
     "jaish liwa faction factions fighters mujahideen".split()
 )
+PLACE_PREPOSITIONS = frozenset("in near outside around into across towards toward".split())
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
 _SPACY_KINDS = {
@@ -161,6 +162,8 @@ def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity 
         return EntityKind(known.kind), known
     if label == "NORP" or label not in {"GPE", "LOC", "FAC", "ORG", "PERSON", *_SPACY_KINDS}:
         return None  # a demonym that names no state, or not a name at all
+    if label in {"PERSON", "ORG"} and _after_place_preposition(span):
+        return EntityKind.PLACE, None  # "barracks in al-Safirah": the model said PERSON
     if label in _SPACY_KINDS:
         return _SPACY_KINDS[label], None
     if label == "GPE":
@@ -179,6 +182,16 @@ def _lookup(span: Span, gazetteer: Gazetteer) -> KnownEntity | None:
     if known is not None and known.kind == "State" and span.label_ not in {"GPE", "NORP"}:
         return None  # "Jordan" the person is not the state
     return known
+
+
+def _after_place_preposition(span: Span) -> bool:
+    """Whether the span is the object of a locative preposition ("in X", "near X")."""
+    root = span.root
+    return (
+        root.dep_ == "pobj"
+        and root.head.lower_ in PLACE_PREPOSITIONS
+        and not {t.lower_ for t in span} & (FACILITY_WORDS | FORCE_WORDS | GROUP_WORDS)
+    )
 
 
 def _kind_by_words(span: Span, default: EntityKind | None) -> EntityKind:

@@ -34,6 +34,7 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 DATASET_FORMATS = frozenset({"nquads", "trig"})
+_PREFIXED = frozenset({"turtle", "trig", "rdfxml"})
 
 _SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -130,6 +131,8 @@ class KGStore:
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        self._store: ox.Store | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -143,6 +146,25 @@ class KGStore:
                 f"cannot open the store at {self.path}: {error}. Is another strike-kg process "
                 "(a server or an ingest) using it? Stop it or choose another --store."
             ) from None
+
+    @property
+    def _native(self) -> ox.Store:
+        if self._store is None:
+            raise StoreError(f"the store at {self.path} was closed")
+        return self._store
+
+    def close(self) -> None:
+        """Release the store and its lock on the directory now, not at garbage collection."""
+        if self._store is not None:
+            if self.path is not None and not self.read_only:
+                self._store.flush()
+            self._store = None
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- writing -------------------------------------------------------------------------
 
@@ -188,7 +210,7 @@ class KGStore:
     def update(self, sparql: str) -> None:
         """Run a SPARQL Update as one transaction."""
         try:
-            self._store.update(sparql)
+            self._native.update(sparql)
         except SyntaxError as error:
             raise _query_error(error) from None
         except OSError as error:
@@ -198,13 +220,13 @@ class KGStore:
         """Load RDF in one of ``GRAPH_FORMATS`` in one transaction (into ``graph`` if given)."""
         try:
             to_graph = ox.NamedNode(graph) if graph else None
-            self._store.load(data, format=GRAPH_FORMATS[format_name], to_graph=to_graph)
+            self._native.load(data, format=GRAPH_FORMATS[format_name], to_graph=to_graph)
         except (SyntaxError, ValueError) as error:
             raise StoreError(f"cannot load {format_name} data: {error}") from None
 
     def flush(self) -> None:
         """Make every write durable on disk."""
-        self._store.flush()
+        self._native.flush()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -230,7 +252,7 @@ class KGStore:
         """
         try:
             options = _dataset_options(sparql, default_graphs, named_graphs)
-            native = self._store.query(sparql, base_iri=base_iri, **options)  # type: ignore[arg-type]
+            native = self._native.query(sparql, base_iri=base_iri, **options)  # type: ignore[arg-type]
         except SyntaxError as error:
             raise _query_error(error) from None
         except (OSError, ValueError, RuntimeError) as error:
@@ -239,32 +261,40 @@ class KGStore:
 
     def named_graphs(self) -> list[str]:
         """Return the IRIs of every named graph, sorted."""
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(g.value for g in self._native.named_graphs() if isinstance(g, ox.NamedNode))
 
     def __len__(self) -> int:
-        return len(self._store)
+        return len(self._native)
 
     def graph_size(self, graph: str) -> int:
         """Return the number of quads in one named graph."""
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        return sum(1 for _ in self._native.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
-    def dump(self, out: IO[bytes], format_name: str, graph: str | None = None) -> None:
+    def dump(
+        self,
+        out: IO[bytes],
+        format_name: str,
+        graph: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+    ) -> None:
         """Write the whole dataset (N-Quads, TriG) or one graph (any graph format).
 
         With ``graph=None`` and a triple format, the union of all graphs is written.
+        ``prefixes`` abbreviate IRIs in the formats that have prefixes.
         """
         fmt = GRAPH_FORMATS[format_name]
+        options = {"prefixes": dict(prefixes)} if prefixes and format_name in _PREFIXED else {}
         if graph is not None:
-            self._store.dump(out, format=fmt, from_graph=ox.NamedNode(graph))
+            self._native.dump(out, format=fmt, from_graph=ox.NamedNode(graph), **options)
         elif format_name in DATASET_FORMATS:
-            self._store.dump(out, format=fmt)
+            self._native.dump(out, format=fmt, **options)
         else:
-            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._store)
-            ox.serialize(triples, out, format=fmt)
+            triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._native)
+            ox.serialize(triples, out, format=fmt, **options)
 
     def quads(self) -> Iterator[tuple[str, str, str, str]]:
         """Yield every quad as N-Triples-style term strings (for tests and diffs)."""
-        for quad in self._store:
+        for quad in self._native:
             yield (str(quad.subject), str(quad.predicate), str(quad.object), str(quad.graph_name))
 
 

@@ -1,0 +1,89 @@
+"""Cross-article consolidation: one canonical node per entity in the ``graph/kg`` graph.
+
+Articles only say what they say: each mention in an article graph names an entity IRI and
+the class the article's wording suggests. This stage reads those mentions across all article
+graphs and decides, for each entity, its class, label and other names: the curated gazetteer
+wins where it knows the entity, otherwise the most frequent class and surface form (ties
+broken alphabetically, so the result does not depend on ingest order).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+from kg.entities import EntityKind
+from kg.gazetteer import Gazetteer
+from kg.mapping import EntityRecord, Iris, entity_key, kind_of
+from kg.store import KGStore
+from kg.vocab import ITSRDF, NIF
+
+_CHUNK = 500  # entity IRIs per VALUES block: keeps each query small
+_T = TypeVar("_T", bound=str)
+
+
+def referenced_entities(store: KGStore, graphs: Iterable[str] | None = None) -> set[str]:
+    """IRIs of the entities that mentions in ``graphs`` (or in any graph) name."""
+    query = f"SELECT DISTINCT ?e WHERE {{ {{VALUES}} GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} }}"
+    if graphs is None:
+        return {str(row["e"]) for row in store.query(query.replace("{VALUES}", "")).rows()}
+    found: set[str] = set()
+    for chunk in _chunks(sorted(graphs)):
+        values = "VALUES ?g { " + " ".join(f"<{g}>" for g in chunk) + " }"
+        found.update(str(row["e"]) for row in store.query(query.replace("{VALUES}", values)).rows())
+    return found
+
+
+def consolidate(store: KGStore, entities: Iterable[str], iris: Iris, gazetteer: Gazetteer) -> list[EntityRecord]:
+    """Decide the canonical description of each entity from every mention of it.
+
+    Entities no longer mentioned anywhere get no record (their node is to be removed).
+    """
+    usage: dict[str, Counter[tuple[EntityKind, str]]] = defaultdict(Counter)
+    for chunk in _chunks(sorted(entities)):
+        values = " ".join(f"<{e}>" for e in chunk)
+        query = f"""
+            SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{
+              VALUES ?e {{ {values} }}
+              GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{ITSRDF.taClassRef}> ?cls ;
+                             <{NIF.anchorOf}> ?anchor }}
+            }} GROUP BY ?e ?cls ?anchor"""
+        for row in store.query(query).rows():
+            kind = kind_of(str(row["cls"]))
+            if kind is not None:
+                usage[str(row["e"])][(kind, str(row["anchor"]))] += int(str(row["n"]))
+    return [_record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())]
+
+
+def _record(key: str, counts: Counter[tuple[EntityKind, str]], gazetteer: Gazetteer) -> EntityRecord:
+    known = gazetteer.by_key(key)
+    anchors: Counter[str] = Counter()
+    kinds: Counter[EntityKind] = Counter()
+    for (kind, anchor), n in counts.items():
+        anchors[anchor] += n
+        kinds[kind] += n
+    name = known.name if known else _most_common(anchors)
+    kind = EntityKind(known.kind) if known else _most_common(kinds)
+    return EntityRecord(
+        key=key,
+        kind=kind,
+        name=name,
+        alt_labels=tuple(sorted(set(anchors) - {name})),
+        wikidata=known.wikidata if known else None,
+    )
+
+
+def _most_common(counts: Counter[_T]) -> _T:
+    """The most frequent value, ties broken by the smallest value.
+
+    Example:
+        >>> _most_common(Counter({"b": 2, "a": 2, "c": 1}))
+        'a'
+    """
+    return min(counts, key=lambda value: (-counts[value], value))
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

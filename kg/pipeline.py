@@ -1,0 +1,333 @@
+"""The ingest pipeline: articles in, article graphs and canonical entities in the store.
+
+Articles are read lazily and handled in batches. For each batch, the articles whose
+fingerprint (their content plus the software and model that read them) is already stored
+are skipped; the rest are parsed by spaCy, in worker processes when more than one is
+configured, mapped to RDF, and written in one store transaction that replaces their named
+graphs. At the end of the run, the entities the run touched are consolidated across all
+articles and the run's end is recorded, again in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import multiprocessing
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult, Pool
+from pathlib import Path
+from typing import IO
+
+from tqdm import tqdm
+
+import kg
+from kg.config import Settings
+from kg.entities import analyse
+from kg.errors import IngestError, KGError, NLPError
+from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.ingest import Article, read_articles
+from kg.mapping import ArticleGraph, Iris, RunInfo, article_graph, entity_triples, run_triples
+from kg.merge import consolidate, referenced_entities
+from kg.nlp import load_pipeline, model_info
+from kg.resources import SAMPLES_DIR, ontology_file
+from kg.store import KGStore
+from kg.vocab import PROV, SK
+
+ErrorHandler = Callable[[KGError], None]
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    read: int = 0
+    stored: int = 0
+    unchanged: int = 0
+    failed: list[str] = field(default_factory=list)
+    run: str | None = None
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (
+            f"{self.read} articles read: {self.stored} stored, {self.unchanged} unchanged, "
+            f"{len(self.failed)} skipped with errors"
+        )
+
+
+class Extractor:
+    """Everything needed to turn articles into article graphs: the loaded spaCy pipeline,
+    the gazetteer and the IRI scheme. One per process."""
+
+    def __init__(self, settings: Settings, run: RunInfo, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or load_gazetteer()
+        self.nlp = load_pipeline(settings.model, self.gazetteer)
+        self.iris = Iris(settings.base)
+        self.run = run
+        self.run_iri = self.iris.run(run.run_id)
+
+    def fingerprint(self, article: Article) -> str:
+        """Digest of the article as received and of the software and model reading it."""
+        return fingerprint(article, self.run)
+
+    def extract(self, articles: list[Article]) -> list[ArticleGraph | KGError]:
+        """Parse and map a batch; an article that fails becomes an error, not an exception."""
+        try:
+            docs = list(self.nlp.pipe(a.text for a in articles))
+        except Exception:  # noqa: BLE001 - retry one by one to isolate the bad article
+            return [self._extract_one(article) for article in articles]
+        return [self._map(article, doc) for article, doc in zip(articles, docs, strict=True)]
+
+    def _extract_one(self, article: Article) -> ArticleGraph | KGError:
+        try:
+            return self._map(article, self.nlp(article.text))
+        except Exception as error:  # noqa: BLE001 - spaCy may raise anything on odd input
+            return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
+
+    def _map(self, article: Article, doc: object) -> ArticleGraph:
+        analysis = analyse(doc, self.gazetteer)  # type: ignore[arg-type]
+        return article_graph(article, analysis, self.iris, self.run_iri, self.fingerprint(article))
+
+
+def fingerprint(article: Article, run: RunInfo) -> str:
+    """Digest of the article as received plus the software and model versions."""
+    parts = (article.digest(), run.software_version, run.model_name, run.model_version)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def new_run(settings: Settings) -> RunInfo:
+    """Describe a run that starts now."""
+    info = model_info(settings.model)
+    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    return RunInfo(run_id, now, info.name, info.version, kg.__version__)
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+_worker: Extractor | None = None
+
+
+def _start_worker(settings: Settings, run: RunInfo) -> None:
+    global _worker
+    _worker = Extractor(settings, run)
+
+
+def _extract_in_worker(articles: list[Article]) -> list[ArticleGraph | KGError]:
+    assert _worker is not None, "worker used before its initializer ran"
+    return _worker.extract(articles)
+
+
+class _Parallel:
+    """Extract batches in worker processes, a bounded number in flight, in input order."""
+
+    def __init__(self, settings: Settings, run: RunInfo) -> None:
+        context = multiprocessing.get_context("fork")
+        self.pool: Pool = context.Pool(settings.processes, _start_worker, (settings, run))
+        self.window = settings.processes * 2
+
+    def map(self, batches: Iterable[list[Article]]) -> Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]:
+        pending: deque[tuple[list[Article], AsyncResult[list[ArticleGraph | KGError]]]] = deque()
+        for batch in batches:
+            pending.append((batch, self.pool.apply_async(_extract_in_worker, (batch,))))
+            if len(pending) >= self.window:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
+
+    def close(self) -> None:
+        self.pool.close()
+        self.pool.join()
+
+
+# -- the run --------------------------------------------------------------------------------
+
+
+def ingest(
+    sources: Iterable[str | Path],
+    store: KGStore,
+    settings: Settings,
+    *,
+    on_error: ErrorHandler | None = None,
+    progress: bool = False,
+    stdin: IO[bytes] | None = None,
+) -> IngestReport:
+    """Read, extract and store articles; return what was done.
+
+    Bad inputs are passed to ``on_error`` and skipped; the run goes on and nothing already
+    stored is lost.
+    """
+    report = IngestReport()
+    iris = Iris(settings.base)
+    run = new_run(settings)
+    gazetteer = load_gazetteer()
+    writer = _Writer(store, iris, run, gazetteer)
+
+    def fail(error: KGError) -> None:
+        report.failed.append(str(error))
+        if on_error is not None:
+            on_error(error)
+
+    bar = tqdm(unit=" articles", disable=not progress, desc="ingest")
+    articles = _counted(read_articles(sources, max_chars=settings.max_chars, stdin=stdin), report, bar, fail)
+    batches = _changed_batches(articles, store, settings, run, report)
+    if settings.processes > 1:
+        parallel = _Parallel(settings, run)
+        try:
+            results = parallel.map(batches)
+            _store_all(results, writer, fail)
+        finally:
+            parallel.close()
+    else:
+        extractor = Extractor(settings, run, gazetteer)
+        _store_all(((batch, extractor.extract(batch)) for batch in batches), writer, fail)
+    bar.close()
+    report.stored = writer.stored
+    report.run = writer.finish()
+    return report
+
+
+def _counted(
+    items: Iterable[Article | IngestError], report: IngestReport, bar: tqdm, fail: ErrorHandler  # type: ignore[type-arg]
+) -> Iterator[Article]:
+    for item in items:
+        if isinstance(item, IngestError):
+            fail(item)
+            continue
+        report.read += 1
+        bar.update(1)
+        yield item
+
+
+def _changed_batches(
+    articles: Iterable[Article], store: KGStore, settings: Settings, run: RunInfo, report: IngestReport
+) -> Iterator[list[Article]]:
+    """Batches of the articles whose stored fingerprint differs (or that are new)."""
+    batch: list[Article] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) == settings.batch_size:
+            yield from _only_changed(batch, store, settings, run, report)
+            batch = []
+    if batch:
+        yield from _only_changed(batch, store, settings, run, report)
+
+
+def _only_changed(
+    batch: list[Article], store: KGStore, settings: Settings, run: RunInfo, report: IngestReport
+) -> Iterator[list[Article]]:
+    iris = Iris(settings.base)
+    stored = stored_fingerprints(store, [iris.doc(a.doc_id) for a in batch])
+    changed = [a for a in batch if stored.get(iris.doc(a.doc_id)) != fingerprint(a, run)]
+    report.unchanged += len(batch) - len(changed)
+    if changed:
+        yield changed
+
+
+def stored_fingerprints(store: KGStore, docs: list[str]) -> dict[str, str]:
+    """The fingerprint stored for each of ``docs`` that is in the store."""
+    values = " ".join(f"<{d}>" for d in docs)
+    query = f"SELECT ?doc ?fp WHERE {{ VALUES ?doc {{ {values} }} ?doc <{SK.fingerprint}> ?fp }}"
+    return {str(row["doc"]): str(row["fp"]) for row in store.query(query).rows()}
+
+
+def _store_all(
+    results: Iterable[tuple[list[Article], list[ArticleGraph | KGError]]], writer: _Writer, fail: ErrorHandler
+) -> None:
+    for _, extracted in results:
+        graphs = []
+        for item in extracted:
+            if isinstance(item, KGError):
+                fail(item)
+            else:
+                graphs.append(item)
+        writer.write(graphs)
+
+
+class _Writer:
+    """Writes article graphs batch by batch and closes the run with consolidation."""
+
+    def __init__(self, store: KGStore, iris: Iris, run: RunInfo, gazetteer: Gazetteer) -> None:
+        self.store = store
+        self.iris = iris
+        self.run = run
+        self.gazetteer = gazetteer
+        self.touched: set[str] = set()
+        self.stored = 0
+        self.full_rebuild = _interrupted_run_exists(store)
+
+    def write(self, graphs: list[ArticleGraph]) -> None:
+        if not graphs:
+            return
+        replaced = [g.graph for g in graphs]
+        self.touched |= referenced_entities(self.store, replaced)
+        for graph in graphs:
+            self.touched |= graph.entities
+        first = self.stored == 0
+        extra = ""
+        if first:
+            extra = _ontology_update(self.store, self.iris)
+            extra += f" ;\nINSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run_triples(self.run, self.iris)}\n}} }}"
+        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, extra_update=extra.lstrip(" ;\n"))
+        self.stored += len(graphs)
+
+    def finish(self) -> str | None:
+        """Consolidate touched entities and record the run's end; ``None`` if nothing changed."""
+        if self.stored == 0 and not self.full_rebuild:
+            return None
+        entities = self.touched
+        if self.full_rebuild:
+            entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
+        records = consolidate(self.store, entities, self.iris, self.gazetteer)
+        kg_graph = self.iris.kg_graph
+        update = KGStore.subjects_replacement(kg_graph, sorted(entities), entity_triples(records, self.iris))
+        if self.stored:
+            ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+            run_node = self.iris.run(self.run.run_id)
+            update += " ;\n" + KGStore.subjects_replacement(
+                kg_graph, [run_node], run_triples(self.run, self.iris, ended)
+            )
+        self.store.update(update)
+        self.store.flush()
+        return self.iris.run(self.run.run_id) if self.stored else None
+
+
+def _interrupted_run_exists(store: KGStore) -> bool:
+    """Whether a run started after the last completed one never ended (it crashed)."""
+    query = f"""ASK {{
+        ?run <{PROV.startedAtTime}> ?start .
+        FILTER NOT EXISTS {{ ?run <{PROV.endedAtTime}> ?end }}
+        FILTER NOT EXISTS {{ ?later <{PROV.endedAtTime}> ?e2 ; <{PROV.startedAtTime}> ?s2 .
+                             FILTER(?s2 > ?start) }}
+    }}"""
+    return store.query(query).boolean
+
+
+def _described_entities(store: KGStore, iris: Iris) -> set[str]:
+    query = f"""SELECT DISTINCT ?e WHERE {{ GRAPH <{iris.kg_graph}> {{ ?e ?p ?o }}
+                FILTER(STRSTARTS(STR(?e), "{iris.entity_prefix}")) }}"""
+    return {str(row["e"]) for row in store.query(query).rows()}
+
+
+def _ontology_update(store: KGStore, iris: Iris) -> str:
+    """Update text that (re)loads the ontology graph when the ontology file changed."""
+    path = ontology_file()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    graph = iris.ontology_graph
+    ask = f'ASK {{ GRAPH <{graph}> {{ <{graph}> <{SK.fingerprint}> "{digest}" }} }}'
+    if store.query(ask).boolean:
+        return ""
+    ntriples = KGStore.to_ntriples(path.read_bytes(), "turtle")
+    ntriples += f'<{graph}> <{SK.fingerprint}> "{digest}" .\n'
+    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}"
+
+
+def ingest_samples_if_empty(store: KGStore, settings: Settings, *, progress: bool = True) -> IngestReport | None:
+    """Build the graph from the bundled sample articles when the store holds no article."""
+    if any(g.startswith(Iris(settings.base).doc_graph_prefix) for g in store.named_graphs()):
+        return None
+    return ingest([SAMPLES_DIR], store, settings, progress=progress)

