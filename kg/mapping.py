@@ -144,7 +144,9 @@ def literal(value: str | int | bool | datetime.date, datatype: str | None = None
     else:
         lexical = value
     escaped = lexical.translate(_ESCAPE_TABLE)
-    return f'"{escaped}"^^<{datatype}>' if datatype and datatype != str(XSD.string) else f'"{escaped}"'
+    return (
+        f'"{escaped}"^^<{datatype}>' if datatype and datatype != str(XSD.string) else f'"{escaped}"'
+    )
 
 
 def _count(value: int) -> str:

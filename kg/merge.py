@@ -35,7 +35,9 @@ def referenced_entities(store: KGStore, graphs: Iterable[str] | None = None) -> 
     return found
 
 
-def consolidate(store: KGStore, entities: Iterable[str], iris: Iris, gazetteer: Gazetteer) -> list[EntityRecord]:
+def consolidate(
+    store: KGStore, entities: Iterable[str], iris: Iris, gazetteer: Gazetteer
+) -> list[EntityRecord]:
     """Decide the canonical description of each entity from every mention of it.
 
     Entities no longer mentioned anywhere get no record (their node is to be removed).
@@ -56,7 +58,9 @@ def consolidate(store: KGStore, entities: Iterable[str], iris: Iris, gazetteer: 
     return [_record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())]
 
 
-def _record(key: str, counts: Counter[tuple[EntityKind, str]], gazetteer: Gazetteer) -> EntityRecord:
+def _record(
+    key: str, counts: Counter[tuple[EntityKind, str]], gazetteer: Gazetteer
+) -> EntityRecord:
     known = gazetteer.by_key(key)
     anchors: Counter[str] = Counter()
     kinds: Counter[EntityKind] = Counter()

@@ -109,5 +109,5 @@ def model_info(model: str) -> ModelInfo:
     return ModelInfo(
         name=f"{meta.get('lang', 'xx')}_{meta.get('name', model)}",
         version=str(meta.get("version", "unknown")),
-        spacy_version=spacy.__version__,
+        spacy_version=spacy.about.__version__,
     )

@@ -61,7 +61,9 @@ class Extractor:
     """Everything needed to turn articles into article graphs: the loaded spaCy pipeline,
     the gazetteer and the IRI scheme. One per process."""
 
-    def __init__(self, settings: Settings, run: RunInfo, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(
+        self, settings: Settings, run: RunInfo, gazetteer: Gazetteer | None = None
+    ) -> None:
         self.gazetteer = gazetteer or load_gazetteer()
         self.nlp = load_pipeline(settings.model, self.gazetteer)
         self.iris = Iris(settings.base)
@@ -76,14 +78,14 @@ class Extractor:
         """Parse and map a batch; an article that fails becomes an error, not an exception."""
         try:
             docs = list(self.nlp.pipe(a.text for a in articles))
-        except Exception:  # noqa: BLE001 - retry one by one to isolate the bad article
+        except Exception:
             return [self._extract_one(article) for article in articles]
         return [self._map(article, doc) for article, doc in zip(articles, docs, strict=True)]
 
     def _extract_one(self, article: Article) -> ArticleGraph | KGError:
         try:
             return self._map(article, self.nlp(article.text))
-        except Exception as error:  # noqa: BLE001 - spaCy may raise anything on odd input
+        except Exception as error:
             return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
 
     def _map(self, article: Article, doc: object) -> ArticleGraph:
@@ -128,7 +130,9 @@ class _Parallel:
         self.pool: Pool = context.Pool(settings.processes, _start_worker, (settings, run))
         self.window = settings.processes * 2
 
-    def map(self, batches: Iterable[list[Article]]) -> Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]:
+    def map(
+        self, batches: Iterable[list[Article]]
+    ) -> Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]:
         pending: deque[tuple[list[Article], AsyncResult[list[ArticleGraph | KGError]]]] = deque()
         for batch in batches:
             pending.append((batch, self.pool.apply_async(_extract_in_worker, (batch,))))
@@ -173,7 +177,9 @@ def ingest(
             on_error(error)
 
     bar = tqdm(unit=" articles", disable=not progress, desc="ingest")
-    articles = _counted(read_articles(sources, max_chars=settings.max_chars, stdin=stdin), report, bar, fail)
+    articles = _counted(
+        read_articles(sources, max_chars=settings.max_chars, stdin=stdin), report, bar, fail
+    )
     batches = _changed_batches(articles, store, settings, run, report)
     if settings.processes > 1:
         parallel = _Parallel(settings, run)
@@ -192,7 +198,10 @@ def ingest(
 
 
 def _counted(
-    items: Iterable[Article | IngestError], report: IngestReport, bar: tqdm, fail: ErrorHandler  # type: ignore[type-arg]
+    items: Iterable[Article | IngestError],
+    report: IngestReport,
+    bar: tqdm,
+    fail: ErrorHandler,
 ) -> Iterator[Article]:
     for item in items:
         if isinstance(item, IngestError):
@@ -204,7 +213,11 @@ def _counted(
 
 
 def _changed_batches(
-    articles: Iterable[Article], store: KGStore, settings: Settings, run: RunInfo, report: IngestReport
+    articles: Iterable[Article],
+    store: KGStore,
+    settings: Settings,
+    run: RunInfo,
+    report: IngestReport,
 ) -> Iterator[list[Article]]:
     """Batches of the articles whose stored fingerprint differs (or that are new)."""
     batch: list[Article] = []
@@ -236,7 +249,9 @@ def stored_fingerprints(store: KGStore, docs: list[str]) -> dict[str, str]:
 
 
 def _store_all(
-    results: Iterable[tuple[list[Article], list[ArticleGraph | KGError]]], writer: _Writer, fail: ErrorHandler
+    results: Iterable[tuple[list[Article], list[ArticleGraph | KGError]]],
+    writer: _Writer,
+    fail: ErrorHandler,
 ) -> None:
     for _, extracted in results:
         graphs = []
@@ -271,8 +286,11 @@ class _Writer:
         extra = ""
         if first:
             extra = _ontology_update(self.store, self.iris)
-            extra += f" ;\nINSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run_triples(self.run, self.iris)}\n}} }}"
-        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, extra_update=extra.lstrip(" ;\n"))
+            run = run_triples(self.run, self.iris)
+            extra += f" ;\nINSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
+        self.store.replace_graphs(
+            {g.graph: g.ntriples for g in graphs}, extra_update=extra.lstrip(" ;\n")
+        )
         self.stored += len(graphs)
 
     def finish(self) -> str | None:
@@ -284,7 +302,9 @@ class _Writer:
             entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
         records = consolidate(self.store, entities, self.iris, self.gazetteer)
         kg_graph = self.iris.kg_graph
-        update = KGStore.subjects_replacement(kg_graph, sorted(entities), entity_triples(records, self.iris))
+        update = KGStore.subjects_replacement(
+            kg_graph, sorted(entities), entity_triples(records, self.iris)
+        )
         if self.stored:
             ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             run_node = self.iris.run(self.run.run_id)
@@ -326,7 +346,9 @@ def _ontology_update(store: KGStore, iris: Iris) -> str:
     return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}"
 
 
-def ingest_samples_if_empty(store: KGStore, settings: Settings, *, progress: bool = True) -> IngestReport | None:
+def ingest_samples_if_empty(
+    store: KGStore, settings: Settings, *, progress: bool = True
+) -> IngestReport | None:
     """Build the graph from the bundled sample articles when the store holds no article."""
     if any(g.startswith(Iris(settings.base).doc_graph_prefix) for g in store.named_graphs()):
         return None

@@ -91,6 +91,7 @@ class QueryResult:
                 f"a {self.kind.upper()} result cannot be written as {format_name!r}; "
                 f"choose one of {', '.join(self.formats())}"
             )
+        fmt: ox.RdfFormat | ox.QueryResultsFormat
         if self.kind == "graph":
             fmt = GRAPH_FORMATS[format_name]
             if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
@@ -100,7 +101,7 @@ class QueryResult:
             fmt = RESULT_FORMATS[format_name]
         try:
             # Oxigraph evaluates lazily: evaluation errors surface while serialising.
-            return self._native.serialize(format=fmt) or b""  # type: ignore[attr-defined,no-any-return]
+            return self._native.serialize(format=fmt) or b""  # type: ignore[attr-defined]
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the query failed: {error}") from None
 
@@ -117,7 +118,11 @@ class QueryResult:
             return [{"boolean": Term("literal", str(self.boolean).lower(), XSD_BOOLEAN)}]
         if self.kind == "graph":
             return [
-                {"subject": _term(t.subject), "predicate": _term(t.predicate), "object": _term(t.object)}
+                {
+                    "subject": _term(t.subject),
+                    "predicate": _term(t.predicate),
+                    "object": _term(t.object),
+                }
                 for t in self._native  # type: ignore[attr-defined]
             ]
         return [
@@ -283,14 +288,14 @@ class KGStore:
         ``prefixes`` abbreviate IRIs in the formats that have prefixes.
         """
         fmt = GRAPH_FORMATS[format_name]
-        options = {"prefixes": dict(prefixes)} if prefixes and format_name in _PREFIXED else {}
+        known = dict(prefixes) if prefixes and format_name in _PREFIXED else None
         if graph is not None:
-            self._native.dump(out, format=fmt, from_graph=ox.NamedNode(graph), **options)
+            self._native.dump(out, format=fmt, from_graph=ox.NamedNode(graph), prefixes=known)
         elif format_name in DATASET_FORMATS:
-            self._native.dump(out, format=fmt, **options)
+            self._native.dump(out, format=fmt, prefixes=known)
         else:
             triples = (ox.Triple(q.subject, q.predicate, q.object) for q in self._native)
-            ox.serialize(triples, out, format=fmt, **options)
+            ox.serialize(triples, out, format=fmt, prefixes=known)
 
     def quads(self) -> Iterator[tuple[str, str, str, str]]:
         """Yield every quad as N-Triples-style term strings (for tests and diffs)."""

@@ -48,13 +48,22 @@ def test_ingest_skips_bad_input_with_its_file_and_line(tmp_path: Path) -> None:
 
 
 def test_ingest_reads_stdin(tmp_path: Path) -> None:
-    result = run(tmp_path / "kg", "ingest", "--processes", "1", "-", stdin="Israeli jets hit a base near Homs on Monday.\n")
+    result = run(
+        tmp_path / "kg",
+        "ingest",
+        "--processes",
+        "1",
+        "-",
+        stdin="Israeli jets hit a base near Homs on Monday.\n",
+    )
     assert result.exit_code == 0, result.output
     assert "1 stored" in result.output
 
 
 @pytest.mark.parametrize("how", ["name", "file", "stdin"])
-def test_query_takes_a_saved_name_a_file_or_stdin(store_dir: Path, tmp_path: Path, how: str) -> None:
+def test_query_takes_a_saved_name_a_file_or_stdin(
+    store_dir: Path, tmp_path: Path, how: str
+) -> None:
     text = "SELECT (COUNT(*) AS ?n) WHERE { ?d a <http://schema.org/NewsArticle> }"
     if how == "name":
         result = run(store_dir, "query", "articles", "--format", "csv")
@@ -86,7 +95,9 @@ def test_query_table_output(store_dir: Path) -> None:
         (["dump", "--graph", "nope"], "no graph"),
     ],
 )
-def test_errors_are_one_line_without_traceback(store_dir: Path, args: list[str], message: str) -> None:
+def test_errors_are_one_line_without_traceback(
+    store_dir: Path, args: list[str], message: str
+) -> None:
     result = run(store_dir, *args, stdin="SELEC nothing")
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
@@ -98,7 +109,9 @@ def test_list_saved_queries(store_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("fmt", "rdflib_format"), [("nquads", "nquads"), ("trig", "trig")])
-def test_dataset_dumps_reparse_to_the_same_dataset(store_dir: Path, fmt: str, rdflib_format: str) -> None:
+def test_dataset_dumps_reparse_to_the_same_dataset(
+    store_dir: Path, fmt: str, rdflib_format: str
+) -> None:
     dumped = run(store_dir, "dump", "--format", fmt).stdout_bytes
     reference = run(store_dir, "dump", "--format", "nquads").stdout_bytes
     with_rdflib = Dataset().parse(data=dumped, format=rdflib_format)
@@ -111,12 +124,28 @@ def test_dataset_dumps_reparse_to_the_same_dataset(store_dir: Path, fmt: str, rd
     assert len(store) == len(expected)
 
 
-@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")])
+@pytest.mark.parametrize(
+    ("fmt", "rdflib_format"), [("turtle", "turtle"), ("jsonld", "json-ld"), ("ntriples", "nt")]
+)
 def test_graph_dumps_reparse_isomorphic(store_dir: Path, fmt: str, rdflib_format: str) -> None:
-    reference = Graph().parse(data=run(store_dir, "dump", "--graph", "ALJA2020050500029", "--format", "ntriples").stdout_bytes, format="nt")
+    reference = Graph().parse(
+        data=run(
+            store_dir, "dump", "--graph", "ALJA2020050500029", "--format", "ntriples"
+        ).stdout_bytes,
+        format="nt",
+    )
     dumped = run(store_dir, "dump", "--graph", "ALJA2020050500029", "--format", fmt).stdout_bytes
     assert isomorphic(Graph().parse(data=dumped, format=rdflib_format), reference)
-    parsed = list(ox.parse(dumped, {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}[fmt]))
+    parsed = list(
+        ox.parse(
+            dumped,
+            {
+                "turtle": ox.RdfFormat.TURTLE,
+                "jsonld": ox.RdfFormat.JSON_LD,
+                "ntriples": ox.RdfFormat.N_TRIPLES,
+            }[fmt],
+        )
+    )
     assert len(parsed) == len(reference)
 
 

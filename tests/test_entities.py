@@ -28,7 +28,10 @@ def nlp() -> Language:
         ),
         (
             "The Syrian army said the T-4 base was hit.",
-            [("Syrian army", K.ARMED_FORCE, "syrian-arab-army"), ("T-4 base", K.FACILITY, "t4-airbase")],
+            [
+                ("Syrian army", K.ARMED_FORCE, "syrian-arab-army"),
+                ("T-4 base", K.FACILITY, "t4-airbase"),
+            ],
         ),
         (
             "Hezbollah and the IRGC moved weapons to the Safira complex.",
@@ -40,20 +43,34 @@ def nlp() -> Language:
         ),
         (
             "The Syrian Observatory for Human Rights said 12 people died.",
-            [("Syrian Observatory for Human Rights", K.ORGANIZATION, "syrian-observatory-for-human-rights")],
+            [
+                (
+                    "Syrian Observatory for Human Rights",
+                    K.ORGANIZATION,
+                    "syrian-observatory-for-human-rights",
+                )
+            ],
         ),
         (
             "Naftali Bennett told Israeli media that Israel would step up its campaign.",
-            [("Naftali Bennett", K.PERSON, "naftali-bennett"), ("Israeli", K.STATE, "israel"), ("Israel", K.STATE, "israel")],
+            [
+                ("Naftali Bennett", K.PERSON, "naftali-bennett"),
+                ("Israeli", K.STATE, "israel"),
+                ("Israel", K.STATE, "israel"),
+            ],
         ),
         (
             "U.S. forces struck Damascus International Airport.",
-            [("U.S. forces", K.ARMED_FORCE, "united-states-armed-forces"),
-             ("Damascus International Airport", K.FACILITY, "damascus-international-airport")],
+            [
+                ("U.S. forces", K.ARMED_FORCE, "united-states-armed-forces"),
+                ("Damascus International Airport", K.FACILITY, "damascus-international-airport"),
+            ],
         ),
     ],
 )
-def test_mentions_are_found_and_typed(nlp: Language, text: str, expected: list[tuple[str, K, str]]) -> None:
+def test_mentions_are_found_and_typed(
+    nlp: Language, text: str, expected: list[tuple[str, K, str]]
+) -> None:
     analysis = analyse(nlp(text))
     found = [(m.text, m.kind, m.key) for m in analysis.mentions]
     assert found == expected
@@ -74,7 +91,9 @@ def test_mentions_are_found_and_typed(nlp: Language, text: str, expected: list[t
         ("One sentence. Another sentence.", 2),
     ],
 )
-def test_sentences_split_on_layout_and_punctuation(nlp: Language, text: str, sentences: int) -> None:
+def test_sentences_split_on_layout_and_punctuation(
+    nlp: Language, text: str, sentences: int
+) -> None:
     analysis = analyse(nlp(text))
     assert len(analysis.sentences) == sentences
     for sentence in analysis.sentences:
@@ -90,7 +109,10 @@ def test_mentions_never_include_articles_or_possessives(nlp: Language) -> None:
 
 
 def test_curated_entities_carry_canonical_names(nlp: Language) -> None:
-    names = {m.text: m.name for m in analyse(nlp("ISIS and Daesh fighters fled; the SAA advanced.")).mentions}
+    names = {
+        m.text: m.name
+        for m in analyse(nlp("ISIS and Daesh fighters fled; the SAA advanced.")).mentions
+    }
     assert names == {"ISIS": "Islamic State", "Daesh": "Islamic State", "SAA": "Syrian Arab Army"}
 
 

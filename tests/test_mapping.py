@@ -12,11 +12,27 @@ from rdflib.compare import graph_diff, to_isomorphic
 
 from kg.entities import Analysis, EntityKind, Mention, Sentence
 from kg.ingest import Article
-from kg.mapping import EntityRecord, Iris, RunInfo, article_graph, entity_triples, iri, literal, run_triples
+from kg.mapping import (
+    EntityRecord,
+    Iris,
+    RunInfo,
+    article_graph,
+    entity_triples,
+    iri,
+    literal,
+    run_triples,
+)
+from kg.vocab import NIF
 
 GOLDEN = Path(__file__).parent / "data" / "golden"
 IRIS = Iris("https://w3id.org/strike-kg/id/")
-RUN = RunInfo("r1", datetime.datetime(2020, 5, 5, 3, 0, tzinfo=datetime.UTC), "en_core_web_sm", "3.8.0", "0.1.0")
+RUN = RunInfo(
+    "r1",
+    datetime.datetime(2020, 5, 5, 3, 0, tzinfo=datetime.UTC),
+    "en_core_web_sm",
+    "3.8.0",
+    "0.1.0",
+)
 TEXT = 'Israeli jets hit al-Safirah.\nThe army said "nothing".'
 ARTICLE = Article(
     doc_id="d1",
@@ -76,10 +92,10 @@ def test_anchors_are_the_text_at_their_offsets() -> None:
     store = ox.Store()
     store.load(mapped.ntriples.encode(), ox.RdfFormat.N_TRIPLES)
     rows = store.query(
-        "SELECT ?b ?e ?a WHERE { ?n <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#beginIndex> ?b ;"
-        " <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#endIndex> ?e ;"
-        " <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#anchorOf> ?a }"
+        f"SELECT ?b ?e ?a WHERE {{ ?n <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e ;"
+        f" <{NIF.anchorOf}> ?a }}"
     )
+    assert isinstance(rows, ox.QuerySolutions)
     checked = [(int(r["b"].value), int(r["e"].value), r["a"].value) for r in rows]
     assert len(checked) == 4
     assert all(TEXT[b:e] == anchor for b, e, anchor in checked)

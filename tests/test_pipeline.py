@@ -12,7 +12,7 @@ from kg.mapping import Iris
 from kg.pipeline import ingest, ingest_samples_if_empty
 from kg.queries import saved_query
 from kg.store import KGStore
-from kg.vocab import NIF, PROV, SK
+from kg.vocab import NIF, PROV, SK, XSD
 from tests.conftest import SEED_FILES, StoreFactory
 
 pytestmark = pytest.mark.model
@@ -95,7 +95,9 @@ def test_reingesting_the_same_articles_changes_nothing(make_store: StoreFactory)
     assert quads(store) == before
 
 
-def test_a_changed_article_replaces_its_own_graph_only(make_store: StoreFactory, tmp_path: Path) -> None:
+def test_a_changed_article_replaces_its_own_graph_only(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
     source = jsonl(tmp_path / "a.jsonl", article("a1", STRIKE), article("a2", OTHER))
     store, _ = make_store(source)
     untouched = {q for q in doc_quads(store) if q[3] == f"<{IRIS.doc_graph('a2')}>"}
@@ -127,7 +129,12 @@ def test_bad_input_is_skipped_and_the_store_keeps_everything(
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(b'{"id": "ok1", "text": "' + STRIKE.encode() + b'"}\n{not json\n\xff\xfe\n')
     errors: list[str] = []
-    report = ingest([bad, tmp_path / "missing.txt"], store, Settings(processes=1), on_error=lambda e: errors.append(str(e)))
+    report = ingest(
+        [bad, tmp_path / "missing.txt"],
+        store,
+        Settings(processes=1),
+        on_error=lambda e: errors.append(str(e)),
+    )
     assert report.stored == 1 and len(report.failed) == 3 == len(errors)
     assert any("bad.jsonl:2" in e for e in errors) and any("bad.jsonl:3" in e for e in errors)
     assert any("missing.txt" in e for e in errors)
@@ -144,7 +151,9 @@ def test_two_worker_processes_give_the_same_article_graphs(
     assert doc_quads(single) == doc_quads(double)
 
 
-def test_an_interrupted_run_is_repaired_by_the_next(make_store: StoreFactory, tmp_path: Path) -> None:
+def test_an_interrupted_run_is_repaired_by_the_next(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
     source = jsonl(tmp_path / "a.jsonl", article("a1", STRIKE))
     store, _ = make_store(source)
     expected = quads(store)
@@ -152,8 +161,8 @@ def test_an_interrupted_run_is_repaired_by_the_next(make_store: StoreFactory, tm
     # consolidated and the run never ended.
     store.update(f"DELETE WHERE {{ GRAPH <{IRIS.kg_graph}> {{ ?s ?p ?o }} }}")
     store.update(
-        f'INSERT DATA {{ GRAPH <{IRIS.kg_graph}> {{ <{IRIS.run("crashed")}> '
-        f'<{PROV.startedAtTime}> "2999-01-01T00:00:00Z"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}'
+        f"INSERT DATA {{ GRAPH <{IRIS.kg_graph}> {{ <{IRIS.run('crashed')}> "
+        f'<{PROV.startedAtTime}> "2999-01-01T00:00:00Z"^^<{XSD.dateTime}> }} }}'
     )
     jsonl(source, article("a1", STRIKE), article("a2", OTHER))
     ingest([source], store, Settings(processes=1))

@@ -12,7 +12,13 @@ SAVED = saved_queries()
 
 
 def test_there_are_saved_queries() -> None:
-    assert {q.name for q in SAVED} >= {"sentences-with-entities", "articles", "entities", "offset-check", "runs"}
+    assert {q.name for q in SAVED} >= {
+        "sentences-with-entities",
+        "articles",
+        "entities",
+        "offset-check",
+        "runs",
+    }
 
 
 @pytest.mark.model

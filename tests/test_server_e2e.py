@@ -31,9 +31,19 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "KG_STORE": str(tmp_path_factory.mktemp("srv") / "kg"), "KG_PORT": str(port), "KG_PROCESSES": "1"}
-    process = subprocess.Popen([sys.executable, str(ROOT / "server.py")], env=env, cwd=ROOT,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "KG_STORE": str(tmp_path_factory.mktemp("srv") / "kg"),
+        "KG_PORT": str(port),
+        "KG_PROCESSES": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "server.py")],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -55,7 +65,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def sparql(url: str, query: str, accept: str = "application/sparql-results+json") -> bytes:
     request = urllib.request.Request(
-        f"{url}/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
+        f"{url}/sparql",
+        data=urllib.parse.urlencode({"query": query}).encode(),
         headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
     )
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -63,13 +74,17 @@ def sparql(url: str, query: str, accept: str = "application/sparql-results+json"
 
 
 def test_every_seed_sentence_is_served_with_its_entities(server: str) -> None:
-    rows = json.loads(sparql(server, saved_query("sentences-with-entities").text))["results"]["bindings"]
+    rows = json.loads(sparql(server, saved_query("sentences-with-entities").text))["results"][
+        "bindings"
+    ]
     assert len(rows) == 35
     articles = {row["article"]["value"] for row in rows}
     assert len(articles) == 2
     with_entities = [row for row in rows if row.get("entities", {}).get("value")]
     assert len(with_entities) >= 25
-    safirah = next(r for r in rows if r["sentence"]["value"].startswith("Israel reportedly hit army barracks"))
+    safirah = next(
+        r for r in rows if r["sentence"]["value"].startswith("Israel reportedly hit army barracks")
+    )
     assert "al-Safirah" in safirah["entities"]["value"]
 
 
