@@ -84,5 +84,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
             try:
                 values[name] = convert(environ[variable])
             except ValueError as error:
-                raise ConfigError(f"{variable}={environ[variable]!r} is not valid: {error}") from None
+                raise ConfigError(
+                    f"{variable}={environ[variable]!r} is not valid: {error}"
+                ) from None
     return Settings(**values)  # type: ignore[arg-type]

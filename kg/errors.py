@@ -62,4 +62,4 @@ class QueryError(KGError):
 
 
 class ValidationError(KGError):
-    """The store's graphs do not conform to the SHACL shapes."""
+    """SHACL validation could not run (unreadable shapes or data); non-conformance is a result."""
