@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from kg.gazetteer import Gazetteer, KnownEntity, load_gazetteer, slug
 
@@ -103,7 +103,8 @@ def analyse(doc: Doc, gazetteer: Gazetteer | None = None) -> Analysis:
     mentions = []
     for ent in doc.ents:
         mention = _mention(ent, gazetteer, index_of_start.get(ent.sent.start))
-        if mention is not None:
+        # A name the model ran across a sentence boundary is not one mention: drop it.
+        if mention is not None and mention.end <= sentences[mention.sentence].end:
             mentions.append(mention)
     return Analysis(tuple(sentences), tuple(mentions))
 
@@ -140,14 +141,20 @@ def _mention(ent: Span, gazetteer: Gazetteer, sentence: int | None) -> Mention |
 def _trim(ent: Span) -> Span | None:
     """Drop a leading article and a trailing possessive or punctuation from an entity span."""
     start, end = ent.start, ent.end
-    while start < end and (ent.doc[start].lower_ in _LEADING_DROP or ent.doc[start].is_punct):
+    doc = ent.doc
+    while start < end and (doc[start].lower_ in _LEADING_DROP or _is_filler(doc[start])):
         start += 1
-    while end > start and (ent.doc[end - 1].lower_ in _TRAILING_DROP or ent.doc[end - 1].is_punct):
+    while end > start and (doc[end - 1].lower_ in _TRAILING_DROP or _is_filler(doc[end - 1])):
         end -= 1
     if start == end:
         return None
     span = ent.doc[start:end]
     return Span(ent.doc, start, end, label=ent.label, span_id=ent.ent_id) if span.text else None
+
+
+def _is_filler(token: Token) -> bool:
+    # The model sometimes takes in the run of spaces that ends a paragraph.
+    return token.is_punct or token.is_space
 
 
 def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity | None] | None:

@@ -126,3 +126,12 @@ def test_gazetteer_lookup_ignores_case_and_articles() -> None:
     assert gazetteer.lookup("the Syrian army").name == "Syrian Arab Army"  # type: ignore[union-attr]
     assert gazetteer.lookup("Tiyas airbase").name == "T4 airbase"  # type: ignore[union-attr]
     assert gazetteer.lookup("Atlantis") is None
+
+
+def test_mentions_never_run_into_the_next_paragraph(nlp: Language) -> None:
+    text = "Regime offensive tightens grip on Zabadani  State media says Syrian forces advanced."
+    analysis = analyse(nlp(text))
+    for mention in analysis.mentions:
+        sentence = analysis.sentences[mention.sentence]
+        assert mention.text == mention.text.strip()
+        assert sentence.begin <= mention.begin and mention.end <= sentence.end

@@ -192,3 +192,11 @@ def test_all_development_articles_keep_exact_offsets(corpus_store: KGStore) -> N
         f"SELECT (COUNT(?s) AS ?n) WHERE {{ ?s a <{NIF.Sentence}> }}",
     )
     assert int(counts[0]["n"]) > 393 * 5
+
+
+@pytest.mark.slow
+def test_all_development_articles_conform_to_the_shapes(corpus_store: KGStore) -> None:
+    from kg.validate import validate_store
+
+    report = validate_store(corpus_store)
+    assert report.conforms, report.text()[:2000]
