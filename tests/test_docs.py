@@ -28,7 +28,7 @@ def test_readme_opens_with_the_two_commands() -> None:
     ]
 
 
-@pytest.mark.parametrize("command", sorted(main.commands))  # type: ignore[attr-defined]
+@pytest.mark.parametrize("command", sorted(main.commands))
 def test_every_command_is_documented(command: str) -> None:
     assert f"kg {command}" in README
 

@@ -4,63 +4,28 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from kg.queries import saved_query
+from tests.servers import ROOT, free_port, running_server
 
 pytestmark = [pytest.mark.model, pytest.mark.server]
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python server.py`` on an empty store, as a user runs it."""
+    tmp = tmp_path_factory.mktemp("srv")
     port = free_port()
-    env = {
-        **os.environ,
-        "KG_STORE": str(tmp_path_factory.mktemp("srv") / "kg"),
-        "KG_PORT": str(port),
-        "KG_PROCESSES": "1",
-    }
-    process = subprocess.Popen(
-        [sys.executable, str(ROOT / "server.py")],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"server.py exited: {process.stdout.read().decode()}")  # type: ignore[union-attr]
-            try:
-                urllib.request.urlopen(f"{url}/health", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("server.py did not answer within 120 s")
+    env = {**os.environ, "KG_STORE": str(tmp / "kg"), "KG_PORT": str(port), "KG_PROCESSES": "1"}
+    command = [sys.executable, str(ROOT / "server.py")]
+    with running_server(command, port, tmp / "server.log", env=env) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def sparql(url: str, query: str, accept: str = "application/sparql-results+json") -> bytes:

@@ -5,17 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+
+from tests.servers import fetch, free_port, running_server
 
 pytestmark = pytest.mark.server
 
@@ -42,27 +39,6 @@ store = KGStore(store_path)
 store.replace_graphs(json.loads(graphs_path.read_text(encoding="utf-8")))
 serve(store, Settings(store_path=store_path, port=port, threads=2))
 """
-STARTUP_SECONDS = 30.0
-
-
-def free_port() -> int:
-    """A port nothing listens on now (the OS picks it for a socket bound to port 0)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail(f"server did not answer within {STARTUP_SECONDS}s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -71,36 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("server")
     graphs = tmp / "graphs.json"
     graphs.write_text(json.dumps(GRAPHS), encoding="utf-8")
-    log = tmp / "server.log"
     port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", SERVER_SCRIPT, str(tmp / "store"), str(graphs), str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process, log)
+    command = [sys.executable, "-c", SERVER_SCRIPT, str(tmp / "store"), str(graphs), str(port)]
+    with running_server(command, port, tmp / "server.log", startup=30) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def fetch(request: urllib.request.Request) -> tuple[int, str, str]:
-    """Status, Content-Type and decoded body, for error statuses too."""
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers["Content-Type"], response.read().decode()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.headers["Content-Type"], error.read().decode()
 
 
 def json_labels(body: str) -> set[str]:
