@@ -21,19 +21,31 @@ from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
 from typing import IO
 
+from spacy.tokens import Doc
 from tqdm import tqdm
 
 import kg
 from kg.config import Settings
 from kg.entities import analyse
 from kg.errors import IngestError, KGError, NLPError
+from kg.events import extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.ingest import Article, read_articles
-from kg.mapping import ArticleGraph, Iris, RunInfo, article_graph, entity_triples, run_triples
+from kg.mapping import (
+    ArticleGraph,
+    Iris,
+    RunInfo,
+    article_graph,
+    entity_triples,
+    run_triples,
+    strike_triples,
+)
 from kg.merge import consolidate, referenced_entities
+from kg.merge.strikes import cluster, load_reports, strike_records
 from kg.nlp import load_pipeline, model_info
 from kg.resources import SAMPLES_DIR, ontology_file
 from kg.store import KGStore
+from kg.timex import reference_date
 from kg.vocab import PROV, SK
 
 ErrorHandler = Callable[[KGError], None]
@@ -88,9 +100,11 @@ class Extractor:
         except Exception as error:
             return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
 
-    def _map(self, article: Article, doc: object) -> ArticleGraph:
-        analysis = analyse(doc, self.gazetteer)  # type: ignore[arg-type]
-        return article_graph(article, analysis, self.iris, self.run_iri, self.fingerprint(article))
+    def _map(self, article: Article, doc: Doc) -> ArticleGraph:
+        analysis = analyse(doc, self.gazetteer)
+        reports = extract_reports(doc, analysis, reference_date(article.text, article.published))
+        fingerprint = self.fingerprint(article)
+        return article_graph(article, analysis, self.iris, self.run_iri, fingerprint, reports)
 
 
 def fingerprint(article: Article, run: RunInfo) -> str:
@@ -305,6 +319,7 @@ class _Writer:
         update = KGStore.subjects_replacement(
             kg_graph, sorted(entities), entity_triples(records, self.iris)
         )
+        update += " ;\n" + _strikes_update(self.store, self.iris)
         if self.stored:
             ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             run_node = self.iris.run(self.run.run_id)
@@ -314,6 +329,19 @@ class _Writer:
         self.store.update(update)
         self.store.flush()
         return self.iris.run(self.run.run_id) if self.stored else None
+
+
+def _strikes_update(store: KGStore, iris: Iris) -> str:
+    """Update text that re-derives every merged strike from the stored reports."""
+    records = strike_records(cluster(load_reports(store, iris)))
+    kg_graph = iris.kg_graph
+    strike_prefix = iris.strike("")
+    return (
+        f"DELETE {{ GRAPH <{kg_graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{kg_graph}> {{ ?s ?p ?o }}"
+        f' FILTER(STRSTARTS(STR(?s), "{strike_prefix}")) }} ;\n'
+        f"DELETE WHERE {{ GRAPH <{kg_graph}> {{ ?r <{SK.describes}> ?s }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
+    )
 
 
 def _interrupted_run_exists(store: KGStore) -> bool:

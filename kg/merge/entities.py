@@ -48,20 +48,28 @@ def consolidate(
         query = f"""
             SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{
               VALUES ?e {{ {values} }}
-              GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{ITSRDF.taClassRef}> ?cls ;
-                             <{NIF.anchorOf}> ?anchor }}
+              GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.anchorOf}> ?anchor .
+                         OPTIONAL {{ ?m <{ITSRDF.taClassRef}> ?cls }} }}
             }} GROUP BY ?e ?cls ?anchor"""
         for row in store.query(query).rows():
-            kind = kind_of(str(row["cls"]))
+            entity = str(row["e"])
+            kind = kind_of(str(row["cls"])) if "cls" in row else None
             if kind is not None:
-                usage[str(row["e"])][(kind, str(row["anchor"]))] += int(str(row["n"]))
-    return [_record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())]
+                usage[entity][(kind, str(row["anchor"]))] += int(str(row["n"]))
+            elif gazetteer.by_key(entity_key(entity, iris)) is not None:
+                usage.setdefault(entity, Counter())  # named only by a report: curated
+    records = (
+        _record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())
+    )
+    return [r for r in records if r is not None]
 
 
 def _record(
     key: str, counts: Counter[tuple[EntityKind, str]], gazetteer: Gazetteer
-) -> EntityRecord:
+) -> EntityRecord | None:
     known = gazetteer.by_key(key)
+    if known is None and not counts:
+        return None
     anchors: Counter[str] = Counter()
     kinds: Counter[EntityKind] = Counter()
     for (kind, anchor), n in counts.items():

@@ -1,0 +1,156 @@
+"""The event stage: every strike an article describes, as reports with their evidence.
+
+``extract_reports`` reads a parsed article sentence by sentence: a sentence with a strike
+trigger gives a frame (trigger, attacker, target, place, date, weapon, outcome, tolls,
+source, status), and frames about the same strike are grouped into one report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import replace
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.entities import Analysis, EntityKind, Mention
+from kg.events.arguments import (
+    Context,
+    argument,
+    find_attacker,
+    find_casualties,
+    find_date,
+    find_location,
+    find_outcome,
+    find_target,
+    find_weapon,
+)
+from kg.events.attribution import Attribution, find_attribution
+from kg.events.grouping import Frame, group
+from kg.events.lexicon import load_lexicon, phrase_matches
+from kg.events.model import Argument, Outcome, Report
+from kg.events.triggers import find_trigger
+
+__all__ = ["Report", "extract_reports"]
+
+_ANAPHORIC_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+
+
+def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | None) -> list[Report]:
+    """Every strike the article describes, one report each, in reading order.
+
+    Args:
+        doc: the parsed article.
+        analysis: its sentences and mentions (``kg.entities.analyse``).
+        reference: the date relative expressions resolve against (dateline or publication).
+    """
+    lexicon = load_lexicon()
+    mentions = _mentions_by_token(doc, analysis)
+    ctx = Context(mentions, lexicon, reference, _focus_state(analysis))
+    matches = phrase_matches(doc.vocab).find(doc)
+    frames: list[Frame] = []
+    source: Argument | None = None
+    for index, bounds in enumerate(analysis.sentences):
+        sentence = doc.char_span(bounds.begin, bounds.end, alignment_mode="expand")
+        if sentence is None:
+            continue
+        found = find_trigger(sentence, lexicon, mentions)
+        if found is not None:
+            attribution = find_attribution(found.token, sentence, ctx, source)
+            frame = _frame(index, found.token, sentence, ctx, matches, attribution)
+            if found.intercepted:
+                frame = Frame(replace(frame.report, outcome=Outcome.INTERCEPTED), frame.anaphoric)
+            frames.append(frame)
+            source = attribution.source or source
+        else:
+            source = _any_source(sentence, ctx) or source
+    return group(frames)
+
+
+def _frame(
+    index: int,
+    trigger: Token,
+    sentence: Span,
+    ctx: Context,
+    matches: list[tuple[str, Span]],
+    attribution: Attribution,
+) -> Frame:
+    target, target_kind, place_hint = find_target(trigger, ctx)
+    weapon = find_weapon(trigger, sentence, ctx, matches)
+    outcome = find_outcome(sentence, matches)
+    killed, injured = find_casualties(sentence, ctx)
+    attacker = find_attacker(trigger, ctx)
+    report = Report(
+        sentences=(index,),
+        trigger=argument(trigger),
+        kind=ctx.lexicon.strike_kind(weapon[0] if weapon else None, trigger.lemma_),
+        attacker=attacker,
+        target=target,
+        target_kind=target_kind,
+        location=find_location(trigger, sentence, ctx, place_hint),
+        date=find_date(trigger, sentence, ctx),
+        weapon=weapon[0] if weapon else None,
+        weapon_span=weapon[1] if weapon else None,
+        outcome=outcome[0] if outcome else Outcome.UNKNOWN,
+        outcome_span=outcome[1] if outcome else None,
+        killed=killed[0] if killed else None,
+        killed_span=killed[1] if killed else None,
+        injured=injured[0] if injured else None,
+        injured_span=injured[1] if injured else None,
+        attributed_to=attribution.source,
+        status=attribution.status,
+        status_span=attribution.cue,
+        confidence=_confidence(trigger, attacker, weapon is not None, ctx),
+    )
+    return Frame(report, _anaphoric(trigger))
+
+
+def _anaphoric(trigger: Token) -> bool:
+    """ "the attack", "Tuesday's bombing": a strike already introduced."""
+    if trigger.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    return any(
+        (c.dep_ == "det" and c.lower_ in _ANAPHORIC_DETERMINERS) or c.dep_ == "poss"
+        for c in trigger.lefts
+    )
+
+
+def _confidence(trigger: Token, attacker: Argument | None, has_weapon: bool, ctx: Context) -> float:
+    """The extractor's own score: a strong trigger and found arguments raise it."""
+    lemma = trigger.lemma_.lower()
+    weak = lemma in ctx.lexicon.weak_verbs | ctx.lexicon.weak_nouns
+    score = (
+        0.45 + (0.0 if weak else 0.2) + (0.15 if attacker else 0.0) + (0.1 if has_weapon else 0.0)
+    )
+    return round(min(score, 0.95), 2)
+
+
+def _mentions_by_token(doc: Doc, analysis: Analysis) -> dict[int, Mention]:
+    index: dict[int, Mention] = {}
+    for mention in analysis.mentions:
+        span = doc.char_span(mention.begin, mention.end, alignment_mode="expand")
+        if span is not None:
+            for token in span:
+                index[token.i] = mention
+    return index
+
+
+def _focus_state(analysis: Analysis) -> str | None:
+    """The state the article is mostly about: "the regime" is its government."""
+    states = Counter(m.key for m in analysis.mentions if m.kind is EntityKind.STATE)
+    return states.most_common(1)[0][0] if states else None
+
+
+def _any_source(sentence: Span, ctx: Context) -> Argument | None:
+    """A named source in a sentence without a strike, for a later "it said"."""
+    for token in sentence:
+        if token.lemma_.lower() in ctx.lexicon.reporting_verbs:
+            for child in token.children:
+                mention = ctx.mentions.get(child.i)
+                if (
+                    child.dep_ == "nsubj"
+                    and mention is not None
+                    and mention.kind is EntityKind.ORGANIZATION
+                ):
+                    return Argument((mention.begin, mention.end), mention.text, mention.key)
+    return None

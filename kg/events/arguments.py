@@ -1,0 +1,486 @@
+"""The arguments of a strike in one sentence, read off the dependency parse.
+
+Each finder starts from the trigger and follows the parse: the attacker is the subject of an
+active strike verb, the agent of a passive one ("by X") or a modifier of a strike noun
+("Israeli jets", "US missile strike"); the target is the object or the "on/against/at"
+phrase; the location the place of an "in/near/at" phrase or inside the target's name.
+Every argument keeps the characters it came from.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from kg.entities import EntityKind, Mention
+from kg.events.lexicon import Lexicon
+from kg.events.model import Argument, DateArgument, Outcome, Weapon
+from kg.timex import parse_date_expression, resolve
+
+ARMED = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE, EntityKind.ARMED_GROUP})
+SOURCES = frozenset({*ARMED, EntityKind.ORGANIZATION, EntityKind.PERSON})
+PLACE_PREPS = frozenset(
+    {"in", "near", "at", "outside", "around", "on", "into", "across", "inside", "of"}
+)
+TARGET_PREPS = frozenset({"on", "against", "at", "targeting", "into", "toward", "towards"})
+ADMIN_WORDS = frozenset({"province", "governorate", "countryside", "region", "rural", "outskirts"})
+NUMBER_WORDS = {
+    word: value
+    for value, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a dozen": 12,
+    "dozen": 12,
+}
+_SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+# Weapons further than this many tokens from the trigger belong to another clause.
+WEAPON_WINDOW = 8
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the finders need besides the sentence.
+
+    Attributes:
+        mentions: entity mentions by token index.
+        lexicon: the strike lexicon.
+        reference: the article's reference date (dateline or publication date).
+        focus_state: key of the state the article is mostly about, which "the regime" and
+            "government forces" name.
+    """
+
+    mentions: dict[int, Mention]
+    lexicon: Lexicon
+    reference: datetime.date | None
+    focus_state: str | None
+
+
+def argument(tokens: Span | Token, entity: str | None = None) -> Argument:
+    """An argument from a token or span, keeping its exact characters."""
+    if isinstance(tokens, Token):
+        return Argument((tokens.idx, tokens.idx + len(tokens.text)), tokens.text, entity)
+    return Argument((tokens.start_char, tokens.end_char), tokens.text, entity)
+
+
+def mention_argument(mention: Mention) -> Argument:
+    return Argument((mention.begin, mention.end), mention.text, mention.key)
+
+
+# -- attacker ------------------------------------------------------------------------------
+
+
+def find_attacker(trigger: Token, ctx: Context) -> Argument | None:
+    """Who struck: subject or agent of the verb, or a modifier of the strike noun."""
+    for tokens in _attacker_scopes(trigger):
+        found = _actor_in(tokens, ctx)
+        if found is not None:
+            return found
+    return None
+
+
+def _attacker_scopes(trigger: Token) -> Iterator[list[Token]]:
+    if trigger.pos_ in {"VERB", "AUX"}:
+        passive = any(c.dep_ in {"nsubjpass", "auxpass"} for c in trigger.children)
+        for child in trigger.children:
+            if child.dep_ == "agent":
+                yield list(child.subtree)
+        if not passive:
+            subjects = [c for c in trigger.children if c.dep_ == "nsubj"]
+            if not subjects and trigger.dep_ in {"conj", "xcomp", "advcl"}:
+                subjects = [c for c in trigger.head.children if c.dep_ == "nsubj"]
+            for subject in subjects:
+                yield _phrase(subject)
+        return
+    yield [t for t in trigger.lefts for t in t.subtree]
+    for child in trigger.rights:
+        if child.dep_ == "prep" and child.lower_ == "by":
+            yield list(child.subtree)
+    if trigger.dep_ in _SUBJECTS | {"dobj"} and trigger.head.pos_ == "VERB":
+        for child in trigger.head.children:
+            if child.dep_ == "agent":
+                yield list(child.subtree)
+
+
+def _phrase(head: Token) -> list[Token]:
+    """A noun phrase without its relative clauses (they name other actors)."""
+    cut = {t.i for c in head.children if c.dep_ in {"relcl", "acl", "appos"} for t in c.subtree}
+    return [t for t in head.subtree if t.i not in cut]
+
+
+def _actor_in(tokens: Iterable[Token], ctx: Context) -> Argument | None:
+    tokens = list(tokens)
+    actors = [
+        ctx.mentions[t.i] for t in tokens if t.i in ctx.mentions and ctx.mentions[t.i].kind in ARMED
+    ]
+    distinct = {m.key for m in actors}
+    if len(distinct) > 1 and any(t.lower_ == "or" for t in tokens):
+        return None  # "Syrian or Russian warplanes": the text leaves a choice
+    if actors:
+        return mention_argument(actors[0])
+    for token in tokens:
+        generic = _generic_actor(token, ctx)
+        if generic is not None:
+            return argument(token, generic)
+    return None
+
+
+def _generic_actor(token: Token, ctx: Context) -> str | None:
+    word = token.lower_
+    for key, words in ctx.lexicon.generic_actors.items():
+        if word in words:
+            return ctx.focus_state if key == "government" else key
+    return None
+
+
+# -- target and location --------------------------------------------------------------------
+
+
+def find_target(
+    trigger: Token, ctx: Context
+) -> tuple[Argument | None, str | None, Argument | None]:
+    """The thing hit, its facility kind, and a place the target phrase names."""
+    for head in _target_heads(trigger, ctx):
+        if head.ent_type_ in {"DATE", "TIME"}:
+            continue  # "on the same day" is when, not what
+        mention = ctx.mentions.get(head.i)
+        if mention is not None and mention.kind is EntityKind.PLACE:
+            return None, None, mention_argument(mention)  # "hit Saraqeb": a place, not a target
+        if head.lemma_.lower() in ctx.lexicon.place_nouns:
+            inner = _place_in(_phrase(head), ctx)
+            if inner is not None:
+                return None, None, inner  # "the town of Saraqeb"
+        tokens = _target_tokens(head)
+        words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
+        # The phrase names an entity only when its head is part of the name: "Iran-backed
+        # militia groups" are not Iran.
+        if mention is not None and mention.kind is not EntityKind.STATE:
+            target = mention_argument(mention)
+        else:
+            target = _earlier_facility(head, ctx) or argument(
+                head.doc[tokens[0].i : tokens[-1].i + 1]
+            )
+        return target, ctx.lexicon.target_kind(words), _place_in(tokens, ctx)
+    return None, None, None
+
+
+def _earlier_facility(head: Token, ctx: Context) -> Argument | None:
+    """ "the facility", "the base": the facility named in the last few sentences."""
+    definite = any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in head.children)
+    if not definite or head.lemma_.lower() not in ctx.lexicon.definite_facilities:
+        return None
+    if len(list(head.children)) > 1:
+        return None  # "the air base near Homs" names its own
+    window_start = head.sent.start
+    for _ in range(3):
+        window_start = max(head.doc[window_start].sent.start - 1, 0)
+    for index in range(head.i - 1, window_start - 1, -1):
+        mention = ctx.mentions.get(index)
+        if mention is not None and mention.kind is EntityKind.FACILITY:
+            return mention_argument(mention)
+    return None
+
+
+def _target_heads(trigger: Token, ctx: Context) -> Iterator[Token]:
+    verb_like = trigger.pos_ in {"VERB", "AUX"}
+    carriers = [trigger]
+    striking = {"hit", "strike", "target", "destroy", "level", "damage"}
+    if not verb_like and trigger.dep_ in _SUBJECTS and trigger.head.lemma_.lower() in striking:
+        carriers.append(trigger.head)  # "an air strike hit a clinic"
+    if not verb_like:
+        # "the T-4 attack": a facility named before the strike noun is its target.
+        for child in trigger.lefts:
+            mention = ctx.mentions.get(child.i)
+            if (
+                child.dep_ in {"compound", "nmod"}
+                and mention
+                and mention.kind is EntityKind.FACILITY
+            ):
+                yield child
+    for carrier in carriers:
+        is_verb = carrier.pos_ in {"VERB", "AUX"}
+        for child in carrier.children:
+            if is_verb and child.dep_ in {"dobj", "nsubjpass"} and not _is_weapon(child, ctx):
+                yield child
+        for child in carrier.children:
+            if child.dep_ == "prep" and child.lower_ in TARGET_PREPS:
+                yield from (g for g in child.children if g.dep_ == "pobj")
+            if is_verb and child.dep_ == "dobj" and _is_weapon(child, ctx):
+                for grand in child.children:  # "fired missiles at the airport"
+                    if grand.dep_ == "prep" and grand.lower_ in TARGET_PREPS:
+                        yield from (g for g in grand.children if g.dep_ == "pobj")
+        if not is_verb:
+            for child in carrier.children:  # "blasts in an ammunition depot"
+                if child.dep_ == "prep" and child.lower_ in {"in", "at"}:
+                    yield from (
+                        g
+                        for g in child.children
+                        if g.dep_ == "pobj" and ctx.lexicon.target_kind({g.lemma_.lower()})
+                    )
+
+
+def _is_weapon(token: Token, ctx: Context) -> bool:
+    return ctx.lexicon.weapon_of(token.lemma_.lower()) is not None or token.lemma_.lower() in {
+        "bomb",
+        "shell",
+        "strike",
+    }
+
+
+def _target_tokens(head: Token) -> list[Token]:
+    """The target phrase: the head with its modifiers, up to its first prepositional phrase."""
+    lefts = [
+        t
+        for c in head.lefts
+        if c.dep_ not in {"det", "predet", "poss", "nummod"}
+        for t in c.subtree
+    ]
+    rights: list[Token] = []
+    for child in head.rights:
+        if child.dep_ in {"compound", "flat", "amod"}:
+            rights.extend(child.subtree)
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            rights.extend(child.subtree)  # "a base for Lebanon's Hezbollah" stays whole below
+        else:
+            break
+    tokens = sorted({*lefts, head, *rights}, key=lambda t: t.i)
+    while tokens and (tokens[0].is_punct or tokens[0].dep_ in {"det", "cc"}):
+        tokens.pop(0)
+    return tokens or [head]
+
+
+def find_location(
+    trigger: Token, sentence: Span, ctx: Context, hint: Argument | None
+) -> Argument | None:
+    """The most specific place the strike hit."""
+    if hint is not None:
+        return hint
+    candidates = [
+        m for m in _sentence_places(sentence, ctx) if not _is_origin_or_source(sentence, m, ctx)
+    ]
+    if not candidates:
+        return None
+    linked = [m for m in candidates if _linked_to(trigger, sentence, m)]
+    pool = linked or candidates
+    specific = [m for m in pool if not _is_admin(sentence, m)]
+    return mention_argument((specific or pool)[0])
+
+
+def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:
+    seen: dict[int, Mention] = {}
+    for token in sentence:
+        mention = ctx.mentions.get(token.i)
+        if mention is not None and mention.kind is EntityKind.PLACE:
+            seen.setdefault(mention.begin, mention)
+    return list(seen.values())
+
+
+def _tokens_of(sentence: Span, mention: Mention) -> list[Token]:
+    return [t for t in sentence if mention.begin <= t.idx < mention.end]
+
+
+def _is_origin_or_source(sentence: Span, mention: Mention, ctx: Context) -> bool:
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return True
+    root = tokens[-1]
+    if root.dep_ == "pobj" and root.head.lower_ == "from":
+        return True
+    if (
+        root.dep_ in _SUBJECTS
+        and root.head.lemma_.lower() in ctx.lexicon.reporting_verbs | ctx.lexicon.denials
+    ):
+        return True  # "Damascus denied...": the government, not the place hit
+    return any(
+        t.lower_.endswith("-based") or t.lower_ in {"based", "-based"} for t in tokens[-1].rights
+    )
+
+
+def _linked_to(trigger: Token, sentence: Span, mention: Mention) -> bool:
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return False
+    head = tokens[-1]
+    for _ in range(6):
+        if head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPS:
+            head = head.head
+        if head is trigger or trigger in head.ancestors or head in trigger.subtree:
+            return True
+        if head.head is head:
+            return False
+        head = head.head
+    return False
+
+
+def _is_admin(sentence: Span, mention: Mention) -> bool:
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return False
+    after = sentence.doc[tokens[-1].i + 1 : tokens[-1].i + 2]
+    before = sentence.doc[max(tokens[0].i - 3, 0) : tokens[0].i]
+    return any(t.lower_ in ADMIN_WORDS for t in [*after, *before])
+
+
+def _place_in(tokens: Iterable[Token], ctx: Context) -> Argument | None:
+    for token in tokens:
+        mention = ctx.mentions.get(token.i)
+        if mention is not None and mention.kind is EntityKind.PLACE:
+            return mention_argument(mention)
+    return None
+
+
+# -- date, weapon, outcome, casualties ------------------------------------------------------
+
+
+def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | None:
+    """The date expression of the sentence closest to the trigger, resolved."""
+    expressions = [e for e in sentence.ents if e.label_ in {"DATE", "TIME"}]
+    expressions.sort(key=lambda e: abs(e.start - trigger.i))
+    for entity in expressions:
+        partial = parse_date_expression(entity.text)
+        if partial is None:
+            continue
+        resolved = resolve(entity.text, ctx.reference)
+        return DateArgument((entity.start_char, entity.end_char), entity.text, partial, resolved)
+    return None
+
+
+def find_weapon(
+    trigger: Token, sentence: Span, ctx: Context, matches: list[tuple[str, Span]]
+) -> tuple[Weapon, Argument] | None:
+    """The weapon named closest to the trigger (the trigger itself first: "shelling")."""
+    own = _trigger_weapon(trigger, ctx)
+    if own is not None:
+        return own, argument(trigger)
+    for child in trigger.children:  # "fired rockets", "dropped barrel bombs"
+        if child.dep_ == "dobj" and ctx.lexicon.weapon_of(child.lemma_.lower()) is not None:
+            phrase = [
+                m
+                for m in matches
+                if m[0].startswith("weapon:") and m[1].start <= child.i < m[1].end
+            ]
+            if phrase:
+                label, span = max(phrase, key=lambda m: len(m[1]))
+                return Weapon(label.split(":", 1)[1]), argument(span)
+    weapons = [
+        (label, span)
+        for label, span in matches
+        if label.startswith("weapon:")
+        and _inside(span, sentence)
+        and abs(span.start - trigger.i) <= WEAPON_WINDOW
+    ]
+    if not weapons:
+        return None
+    # Longest phrase at the nearest position: "barrel bomb" over "bomb".
+    label, span = min(weapons, key=lambda m: (abs(m[1].start - trigger.i), -len(m[1])))
+    return Weapon(label.split(":", 1)[1]), argument(span)
+
+
+def _inside(span: Span, sentence: Span) -> bool:
+    return sentence.start <= span.start and span.end <= sentence.end
+
+
+def _trigger_weapon(trigger: Token, ctx: Context) -> Weapon | None:
+    lemma = trigger.lemma_.lower()
+    if lemma in {"raid", "airstrike", "air-strike", "airraid", "sortie"}:
+        return Weapon.AIRCRAFT
+    if lemma == "strike" and any(c.lower_ in {"air", "aerial"} for c in trigger.lefts):
+        return Weapon.AIRCRAFT
+    if (
+        lemma in {"shell", "shelling", "bombard", "bombardment"} and trigger.pos_ == "VERB"
+    ) or lemma == "shelling":
+        return Weapon.ARTILLERY
+    return (
+        ctx.lexicon.weapon_of(lemma)
+        if lemma not in {"strike", "attack", "bomb", "bombing"}
+        else None
+    )
+
+
+def find_outcome(
+    sentence: Span, matches: list[tuple[str, Span]]
+) -> tuple[Outcome, Argument] | None:
+    """The strongest outcome the sentence states (interception over destruction over damage)."""
+    order = [Outcome.INTERCEPTED, Outcome.DESTROYED, Outcome.MISSED, Outcome.DAMAGED]
+    found = {
+        Outcome(label.split(":", 1)[1]): span
+        for label, span in matches
+        if label.startswith("outcome:") and _inside(span, sentence)
+    }
+    for outcome in order:
+        if outcome in found:
+            return outcome, argument(found[outcome])
+    return None
+
+
+def find_casualties(
+    sentence: Span, ctx: Context
+) -> tuple[tuple[int, Argument] | None, tuple[int, Argument] | None]:
+    """The lowest killed and injured figures of the sentence, each with its number."""
+    killed: list[tuple[int, Argument]] = []
+    injured: list[tuple[int, Argument]] = []
+    for token in sentence:
+        value = number_value(token)
+        if value is None or token.ent_type_ in {
+            "DATE",
+            "TIME",
+            "MONEY",
+            "PERCENT",
+            "QUANTITY",
+            "ORDINAL",
+        }:
+            continue
+        role = _casualty_role(token, ctx.lexicon)
+        if role == "killed":
+            killed.append((value, argument(token)))
+        elif role == "injured":
+            injured.append((value, argument(token)))
+    return (
+        min(killed, key=lambda k: k[0]) if killed else None,
+        min(injured, key=lambda k: k[0]) if injured else None,
+    )
+
+
+def number_value(token: Token) -> int | None:
+    """The integer a number token writes ("39", "1,200", "eleven"); ``None`` otherwise.
+
+    Example:
+        >>> import spacy; number_value(spacy.blank("en")("Eleven")[0])
+        11
+    """
+    text = token.lower_.replace(",", "")
+    if text.isdigit():
+        value = int(text)
+        return value if 0 < value < 100_000 else None
+    return NUMBER_WORDS.get(text) or None
+
+
+def _casualty_role(number: Token, lexicon: Lexicon) -> str | None:
+    """Whether a number counts the dead or the wounded, from the words governing it."""
+    current = number
+    for _ in range(4):
+        nearby = [current, *current.children] if current is not number else [current]
+        for token in nearby:
+            lemma = token.lemma_.lower()
+            if lemma in lexicon.injured_words:
+                return "injured"
+            if (lemma in lexicon.killed_words and lemma != "claim") or (
+                lemma == "claim" and current is not number
+            ):
+                return "killed"
+        if current.head is current:
+            return None
+        current = current.head
+    return None

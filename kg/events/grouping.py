@@ -1,0 +1,144 @@
+"""Sentences about the same strike become one report; distinct strikes stay apart.
+
+A sentence's frame joins an earlier report of the article when nothing they say conflicts
+(place, date, attacker, target) and something ties them: the same place, target or date, a
+definite reference back ("the attack", "Tuesday's bombing"), or a follow-up sentence that
+names no place, date or target of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from kg.events.attribution import combine_status
+from kg.events.model import Argument, Outcome, Report
+from kg.timex import compatible
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One sentence's strike, before grouping; ``anaphoric`` when it refers back."""
+
+    report: Report
+    anaphoric: bool
+
+
+def group(frames: list[Frame]) -> list[Report]:
+    """Merge frames into reports, in reading order."""
+    reports: list[Report] = []
+    for frame in frames:
+        index = _home(frame, reports)
+        if index is None:
+            reports.append(frame.report)
+        else:
+            reports[index] = merge(reports[index], frame.report)
+    return reports
+
+
+def _home(frame: Frame, reports: list[Report]) -> int | None:
+    """The report a frame belongs to, most recent first, if any."""
+    for index in range(len(reports) - 1, -1, -1):
+        report = reports[index]
+        if _conflict(report, frame.report):
+            continue
+        if frame.anaphoric or _tied(report, frame.report):
+            return index
+        if index == len(reports) - 1 and _bare(frame.report) and _adjacent(report, frame.report):
+            return index
+    return None
+
+
+def _same(a: Argument | None, b: Argument | None) -> bool | None:
+    """True/False when both are known, None when either is missing."""
+    if a is None or b is None:
+        return None
+    if a.entity is not None and b.entity is not None:
+        return a.entity == b.entity
+    return _head(a.text) == _head(b.text)
+
+
+def _head(text: str) -> str:
+    words = text.lower().split()
+    return words[-1].rstrip("s") if words else ""
+
+
+def _conflict(a: Report, b: Report) -> bool:
+    if _same(a.location, b.location) is False or _same(a.attacker, b.attacker) is False:
+        return True
+    if _same(a.target, b.target) is False and a.location is None and b.location is None:
+        return True
+    if a.date is not None and b.date is not None:
+        left = a.date.resolved or a.date.partial
+        right = b.date.resolved or b.date.partial
+        return not compatible(left, right)
+    return False
+
+
+def _tied(a: Report, b: Report) -> bool:
+    if _same(a.location, b.location) or _same(a.target, b.target):
+        return True
+    # Nearby sentences about the same weapon ("the missiles were shot down").
+    return a.weapon is not None and a.weapon is b.weapon and _adjacent(a, b)
+
+
+def _bare(report: Report) -> bool:
+    return report.location is None and report.target is None and report.date is None
+
+
+def _adjacent(a: Report, b: Report) -> bool:
+    return bool(a.sentences) and bool(b.sentences) and b.sentences[0] - a.sentences[-1] <= 2
+
+
+def merge(a: Report, b: Report) -> Report:
+    """One report from two about the same strike: first-said values win, lowest tolls."""
+    killed = _lowest(a.killed, a.killed_span, b.killed, b.killed_span)
+    injured = _lowest(a.injured, a.injured_span, b.injured, b.injured_span)
+    outcome, outcome_span = (a.outcome, a.outcome_span)
+    if outcome is Outcome.UNKNOWN or _stronger(b.outcome, outcome):
+        outcome, outcome_span = b.outcome, b.outcome_span
+    weapon, weapon_span = (a.weapon, a.weapon_span) if a.weapon else (b.weapon, b.weapon_span)
+    return replace(
+        a,
+        sentences=tuple(sorted(set(a.sentences) | set(b.sentences))),
+        kind=a.kind if a.weapon or not b.weapon else b.kind,
+        attacker=a.attacker or b.attacker,
+        target=a.target or b.target,
+        target_kind=a.target_kind or b.target_kind,
+        location=a.location or b.location,
+        date=a.date or b.date,
+        weapon=weapon,
+        weapon_span=weapon_span,
+        outcome=outcome,
+        outcome_span=outcome_span,
+        killed=killed[0],
+        killed_span=killed[1],
+        injured=injured[0],
+        injured_span=injured[1],
+        attributed_to=a.attributed_to or b.attributed_to,
+        status=combine_status([a.status, b.status]),
+        status_span=a.status_span or b.status_span,
+        confidence=max(a.confidence, b.confidence),
+    )
+
+
+def _lowest(
+    a: int | None, a_span: Argument | None, b: int | None, b_span: Argument | None
+) -> tuple[int | None, Argument | None]:
+    if a is None:
+        return b, b_span
+    if b is None or a <= b:
+        return a, a_span
+    return b, b_span
+
+
+_STRENGTH = [
+    Outcome.UNKNOWN,
+    Outcome.DAMAGED,
+    Outcome.MISSED,
+    Outcome.DESTROYED,
+    Outcome.INTERCEPTED,
+]
+
+
+def _stronger(new: Outcome, old: Outcome) -> bool:
+    return _STRENGTH.index(new) > _STRENGTH.index(old)

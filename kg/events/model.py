@@ -1,0 +1,160 @@
+"""Plain data of the event stage: what one article says about one strike.
+
+Spans are character offsets ``(begin, end)`` into the article text, so every argument can
+be traced to the exact words it came from.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+
+Span = tuple[int, int]
+
+
+class StrikeType(StrEnum):
+    """The ontology class of a strike (``sk:`` local names)."""
+
+    STRIKE = "Strike"
+    AIR = "AirStrike"
+    DRONE = "DroneStrike"
+    MISSILE = "MissileStrike"
+    ROCKET_OR_ARTILLERY = "RocketOrArtilleryStrike"
+    BOMBING = "Bombing"
+
+
+class Weapon(StrEnum):
+    """Weapon concepts (``sk:`` local names)."""
+
+    MISSILE = "Missile"
+    ROCKET = "Rocket"
+    AIRCRAFT = "Aircraft"
+    HELICOPTER = "Helicopter"
+    DRONE = "Drone"
+    ARTILLERY = "Artillery"
+    BARREL_BOMB = "BarrelBomb"
+    CAR_BOMB = "CarBomb"
+    SUICIDE_BOMB = "SuicideBomb"
+    IED = "IED"
+    OTHER = "OtherWeapon"
+
+
+class Outcome(StrEnum):
+    """Outcome concepts (``sk:`` local names)."""
+
+    DESTROYED = "Destroyed"
+    DAMAGED = "Damaged"
+    INTERCEPTED = "Intercepted"
+    MISSED = "Missed"
+    UNKNOWN = "UnknownOutcome"
+
+
+class Status(StrEnum):
+    """Report status concepts (``sk:`` local names)."""
+
+    REPORTED = "Reported"
+    CLAIMED = "Claimed"
+    UNCONFIRMED = "Unconfirmed"
+    DENIED = "Denied"
+
+
+class Precision(StrEnum):
+    """Date precision concepts (``sk:`` local names)."""
+
+    DAY = "Day"
+    MONTH = "Month"
+    YEAR = "Year"
+
+
+@dataclass(frozen=True)
+class PartialDate:
+    """What a date expression says, possibly without a year or a reference date.
+
+    Attributes:
+        year, month, day: known fields ("early May" has only ``month``).
+        weekday: 0 (Monday) to 6, when the text names the day of the week.
+        part: ``"early"``, ``"mid"`` or ``"late"`` part of the month, when said.
+    """
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    weekday: int | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class ResolvedDate:
+    """A date resolved against a reference date: the range it denotes and its precision.
+
+    ``earliest == latest`` for a day; a month or year spans its first to its last day
+    ("early May 2020" spans 2020-05-01 to 2020-05-10).
+    """
+
+    earliest: datetime.date
+    latest: datetime.date
+    precision: Precision
+
+    @property
+    def date(self) -> datetime.date | None:
+        """The day, when the precision is a day."""
+        return self.earliest if self.precision is Precision.DAY else None
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a report and the words it came from.
+
+    Attributes:
+        span: the characters that express it.
+        text: those characters.
+        entity: the key of the entity it names, when it names one (see ``kg.entities``).
+    """
+
+    span: Span
+    text: str
+    entity: str | None = None
+
+
+@dataclass(frozen=True)
+class DateArgument:
+    """The strike's date as the text gives it."""
+
+    span: Span
+    text: str
+    partial: PartialDate
+    resolved: ResolvedDate | None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one article says about one strike.
+
+    Attributes:
+        sentences: indexes of the evidence sentences (into ``Analysis.sentences``), sorted.
+        trigger: the words that say a strike happened ("hit", "air strike").
+        kind: the strike's class, from its weapon or trigger words.
+        confidence: the extractor's own score in [0, 1], apart from the source's certainty.
+    """
+
+    sentences: tuple[int, ...]
+    trigger: Argument
+    kind: StrikeType = StrikeType.STRIKE
+    attacker: Argument | None = None
+    target: Argument | None = None
+    target_kind: str | None = None
+    location: Argument | None = None
+    date: DateArgument | None = None
+    weapon: Weapon | None = None
+    weapon_span: Argument | None = None
+    outcome: Outcome = Outcome.UNKNOWN
+    outcome_span: Argument | None = None
+    killed: int | None = None
+    killed_span: Argument | None = None
+    injured: int | None = None
+    injured_span: Argument | None = None
+    attributed_to: Argument | None = None
+    status: Status = Status.REPORTED
+    status_span: Argument | None = None
+    confidence: float = 0.5

@@ -1,0 +1,224 @@
+"""Finding the words that say a strike happened, and rejecting those that do not.
+
+A sentence's trigger is a strike noun ("air strike", "shelling", "car bomb") or a strike verb
+("hit", "shelled", "fired missiles") whose use the parse confirms. Weak words ("attack",
+"hit", "fire", "explosion") count only with force around them: a weapon, an armed actor as
+subject, or a strike noun nearby. Plans, threats, negations, hypotheticals and habitual or
+generic statements ("Israel has regularly struck...", "would step up its campaign") are not
+strikes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from kg.entities import EntityKind, Mention
+from kg.events.lexicon import Lexicon
+from kg.timex import parse_date_expression
+
+ARMED = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE, EntityKind.ARMED_GROUP})
+_SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_OBJECTS = frozenset({"dobj", "obj", "attr", "oprd"})
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The words saying a strike happened; ``intercepted`` when the sentence says it was
+    thwarted or shot down ("air defences thwarted an Israeli missile attack")."""
+
+    token: Token
+    intercepted: bool = False
+
+
+def find_trigger(sentence: Span, lexicon: Lexicon, mentions: dict[int, Mention]) -> Trigger | None:
+    """The main strike trigger of a sentence, or ``None`` if it reports no strike.
+
+    Strong verbs come first (they carry the arguments), then strong nouns, then weak
+    words that the parse confirms, each in reading order.
+    """
+    verbs = [
+        t
+        for t in sentence
+        if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in lexicon.trigger_verbs
+    ]
+    nouns = [
+        t
+        for t in sentence
+        if t.pos_ in {"NOUN", "PROPN"} and _noun_lemma(t) in lexicon.trigger_nouns
+    ]
+    weak = lexicon.weak_verbs | lexicon.weak_nouns
+    ranked = [
+        *(t for t in verbs if t.lemma_.lower() not in weak),
+        *(t for t in nouns if _noun_lemma(t) not in weak and t.dep_ != "compound"),
+        *(t for t in verbs if t.lemma_.lower() in weak),
+        *(t for t in nouns if _noun_lemma(t) in weak or t.dep_ == "compound"),
+    ]
+    for token in ranked:
+        intercepted = _intercepted_strike(token, lexicon)
+        if intercepted is not None:
+            return Trigger(intercepted, intercepted=True)
+        if _is_strike_use(token, lexicon, mentions) and not is_blocked(token, lexicon):
+            return Trigger(token)
+    return None
+
+
+def _intercepted_strike(verb: Token, lexicon: Lexicon) -> Token | None:
+    """For "thwarted an attack" / "shot down missiles", the strike noun that was stopped."""
+    if verb.pos_ not in {"VERB", "AUX"} or verb.lemma_.lower() not in lexicon.intercept_verbs:
+        return None
+    for child in verb.children:
+        if child.dep_ in {"dobj", "nsubjpass"}:
+            lemma = child.lemma_.lower()
+            if lemma in lexicon.trigger_nouns or lexicon.weapon_of(lemma) is not None:
+                return child
+    return None
+
+
+def _noun_lemma(token: Token) -> str:
+    lemma = token.lemma_.lower()
+    return "strike" if lemma in {"airstrike", "air-strike", "airraid"} else lemma
+
+
+def _is_strike_use(token: Token, lexicon: Lexicon, mentions: dict[int, Mention]) -> bool:
+    lemma = token.lemma_.lower()
+    if token.pos_ in {"VERB", "AUX"}:
+        if lemma == "shoot" and not any(c.lower_ == "down" for c in token.children):
+            return False
+        if lemma not in lexicon.weak_verbs:
+            return True
+        return _forceful_verb(token, lexicon, mentions)
+    if lemma not in lexicon.weak_nouns:
+        return not _is_ground_strike(token)
+    return _forceful_noun(token, lexicon, mentions)
+
+
+def _is_ground_strike(token: Token) -> bool:
+    # "hunger strike", "general strike" are not attacks.
+    return any(c.lower_ in {"hunger", "general", "labour", "labor", "worker"} for c in token.lefts)
+
+
+def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) -> bool:
+    """A weak verb ("hit", "fire") is a strike when weapons or armed actors do it."""
+    around = [*_role_tokens(verb, _SUBJECTS | {"agent"}), *_role_tokens(verb, _OBJECTS)]
+    for token in around:
+        if _names_weapon_or_strike(token, lexicon):
+            return True
+    subjects = list(_role_tokens(verb, _SUBJECTS))
+    objects = list(_role_tokens(verb, _OBJECTS | {"pobj"}))
+    armed_subject = any(mentions.get(t.i) and mentions[t.i].kind in ARMED for t in subjects)
+    armed_subject |= any(_generic_actor(t, lexicon) for t in subjects)
+    return (
+        armed_subject
+        and bool(objects)
+        and verb.lemma_.lower() in {"hit", "target", "attack", "destroy"}
+    )
+
+
+def _forceful_noun(noun: Token, lexicon: Lexicon, mentions: dict[int, Mention]) -> bool:
+    """A weak noun ("attack", "blast") is a strike with a weapon, an attacker, a facility
+    struck, or a toll around it."""
+    modifiers = [t for t in noun.subtree if noun.i - 4 <= t.i < noun.i]
+    if any(_names_weapon_or_strike(t, lexicon) for t in modifiers):
+        return True
+    named = [mentions[t.i].kind for t in modifiers if t.i in mentions]
+    if any(kind in ARMED or kind is EntityKind.FACILITY for kind in named):
+        return True  # "an Israeli attack", "the T-4 attack"
+    if any(t.lower_ in {"terrorist", "suicide", "chemical", "gas"} for t in modifiers):
+        return True
+    deadly_words = (
+        lexicon.killed_words | lexicon.injured_words | {"hit", "strike", "target", "rock"}
+    )
+    heads = [noun.head, noun.head.head]
+    deadly = any(h.lemma_.lower() in deadly_words for h in heads)
+    physical = {"blast", "explosion", "bomb", "missile", "rocket", "shell", "mortar"}
+    return (deadly and (noun.lemma_.lower() in physical or noun.dep_ == "pobj")) or (
+        noun.lemma_.lower() in physical and noun.dep_ in _SUBJECTS
+    )
+
+
+def _names_weapon_or_strike(token: Token, lexicon: Lexicon) -> bool:
+    lemma = token.lemma_.lower()
+    strong = lexicon.trigger_nouns - lexicon.weak_nouns
+    return (
+        lexicon.weapon_of(lemma) is not None
+        or lemma in strong
+        or lemma in {"missile", "rocket", "bomb", "shell"}
+    )
+
+
+def _generic_actor(token: Token, lexicon: Lexicon) -> bool:
+    return any(token.lower_ in words for words in lexicon.generic_actors.values())
+
+
+def _role_tokens(verb: Token, deps: Iterable[str]) -> Iterable[Token]:
+    wanted = set(deps)
+    for child in verb.children:
+        if child.dep_ in wanted:
+            yield child
+            if child.dep_ == "agent":
+                yield from (g for g in child.children if g.dep_ == "pobj")
+        elif child.dep_ == "prep" and "pobj" in wanted:
+            yield from (g for g in child.children if g.dep_ == "pobj")
+    if verb.dep_ == "conj" and not any(c.dep_ in _SUBJECTS for c in verb.children):
+        # "jets struck the base and destroyed hangars": the subject belongs to both verbs.
+        yield from (c for c in verb.head.children if c.dep_ in wanted & _SUBJECTS)
+
+
+def is_blocked(trigger: Token, lexicon: Lexicon) -> bool:
+    """Whether the trigger is negated, hypothetical, planned, threatened or generic."""
+    verb = _governing_verb(trigger)
+    if verb is not None:
+        if any(c.dep_ == "neg" for c in verb.children):
+            return True
+        if any(c.dep_ == "aux" and c.lower_ in lexicon.modal_blockers for c in verb.children):
+            return True
+        if _under_plan(verb, lexicon):
+            return True
+    return _is_generic(trigger, verb, lexicon)
+
+
+def _governing_verb(token: Token) -> Token | None:
+    """The trigger itself if a verb, else the verb its noun phrase depends on."""
+    current = token
+    for _ in range(4):
+        if current.pos_ in {"VERB", "AUX"}:
+            return current
+        if current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _under_plan(verb: Token, lexicon: Lexicon) -> bool:
+    current = verb
+    for _ in range(3):
+        if current.lemma_.lower() in lexicon.plan_verbs:
+            return True
+        if current.dep_ not in {"xcomp", "ccomp", "dobj", "pobj", "prep", "advcl", "conj"}:
+            return False
+        current = current.head
+    return False
+
+
+def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
+    """Habitual or generic statements ("has regularly struck", "many raids").
+
+    A day ("on Monday", "May 4") or a casualty figure makes such a sentence specific.
+    """
+    markers = [c for c in trigger.children if c.lower_ in lexicon.generic_markers]
+    if verb is not None:
+        markers += [
+            c for c in verb.children if c.dep_ == "advmod" and c.lower_ in lexicon.generic_markers
+        ]
+    if not markers:
+        return False
+    sentence = trigger.sent
+    for entity in sentence.ents:
+        if entity.label_ == "DATE":
+            partial = parse_date_expression(entity.text)
+            if partial is not None and (partial.day is not None or partial.weekday is not None):
+                return False
+    return not any(t.like_num and t.ent_type_ == "CARDINAL" for t in sentence)

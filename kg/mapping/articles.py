@@ -1,0 +1,107 @@
+"""Article graphs: the article, its sentences and mentions as NIF offset strings.
+
+Sentences and mentions are ``{base}doc/{id}#char={begin},{end}`` whose ``nif:anchorOf`` is
+exactly ``text[begin:end]`` of the article's ``nif:isString``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from kg.entities import Analysis
+from kg.events.model import Report
+from kg.ingest import Article
+from kg.mapping.events import describe_reports
+from kg.mapping.iris import Iris
+from kg.mapping.terms import Triples, count, iri, literal
+from kg.vocab import ITSRDF, NIF, PROV, RDF, RDFS, SCHEMA, SK
+
+
+@dataclass(frozen=True)
+class ArticleGraph:
+    """One article's named graph, ready to store.
+
+    Attributes:
+        doc_id: the article's id.
+        graph: the named graph's IRI.
+        ntriples: the graph's triples as N-Triples.
+        entities: IRIs of the entities its mentions name.
+    """
+
+    doc_id: str
+    graph: str
+    ntriples: str
+    entities: frozenset[str]
+
+
+def article_graph(
+    article: Article,
+    analysis: Analysis,
+    iris: Iris,
+    run_iri: str,
+    fingerprint: str,
+    reports: Sequence[Report] = (),
+) -> ArticleGraph:
+    """Map one article, its sentences, mentions and strike reports into its named graph."""
+    out = Triples()
+    doc = iris.doc(article.doc_id)
+    graph = iris.doc_graph(article.doc_id)
+    _describe_article(out, article, doc, run_iri, fingerprint)
+    out.add(graph, str(PROV.wasGeneratedBy), f"<{run_iri}>")
+    sentence_iris = _describe_sentences(out, article, analysis, iris, doc)
+    entities = set()
+    text = article.text
+    for mention in analysis.mentions:
+        node = iris.char(article.doc_id, mention.begin, mention.end)
+        entity = iris.entity(mention.key)
+        entities.add(entity)
+        _offset_string(out, node, doc, mention.begin, mention.end, text)
+        out.add(node, str(RDF.type), f"<{NIF.Phrase}>")
+        out.add(node, str(NIF.sentence), f"<{sentence_iris[mention.sentence]}>")
+        out.add(node, str(ITSRDF.taIdentRef), f"<{entity}>")
+        out.add(node, str(ITSRDF.taClassRef), f"<{SK[mention.kind.value]}>")
+    entities |= describe_reports(out, article, analysis, reports, iris, sentence_iris)
+    return ArticleGraph(article.doc_id, graph, out.text(), frozenset(entities))
+
+
+def _describe_article(
+    out: Triples, article: Article, doc: str, run_iri: str, fingerprint: str
+) -> None:
+    for cls in (SCHEMA.NewsArticle, NIF.Context, NIF.OffsetBasedString):
+        out.add(doc, str(RDF.type), f"<{cls}>")
+    out.add(doc, str(RDFS.label), literal(article.title or article.doc_id))
+    out.add(doc, str(SCHEMA.identifier), literal(article.doc_id))
+    out.add(doc, str(NIF.isString), literal(article.text))
+    out.add(doc, str(NIF.beginIndex), count(0))
+    out.add(doc, str(NIF.endIndex), count(len(article.text)))
+    out.add(doc, str(SK.fingerprint), literal(fingerprint))
+    out.add(doc, str(PROV.wasGeneratedBy), f"<{run_iri}>")
+    if article.title:
+        out.add(doc, str(SCHEMA.headline), literal(article.title))
+    if article.url:
+        out.add(doc, str(SCHEMA.url), iri(article.url))
+    if article.published:
+        out.add(doc, str(SCHEMA.datePublished), literal(article.published))
+    if article.source:
+        out.add(doc, str(SCHEMA.publisher), literal(article.source))
+
+
+def _describe_sentences(
+    out: Triples, article: Article, analysis: Analysis, iris: Iris, doc: str
+) -> list[str]:
+    nodes = [iris.char(article.doc_id, s.begin, s.end) for s in analysis.sentences]
+    for position, (node, sentence) in enumerate(zip(nodes, analysis.sentences, strict=True)):
+        _offset_string(out, node, doc, sentence.begin, sentence.end, article.text)
+        out.add(node, str(RDF.type), f"<{NIF.Sentence}>")
+        if position + 1 < len(nodes):
+            out.add(node, str(NIF.nextSentence), f"<{nodes[position + 1]}>")
+    return nodes
+
+
+def _offset_string(out: Triples, node: str, doc: str, begin: int, end: int, text: str) -> None:
+    out.add(node, str(RDF.type), f"<{NIF.OffsetBasedString}>")
+    out.add(node, str(NIF.beginIndex), count(begin))
+    out.add(node, str(NIF.endIndex), count(end))
+    out.add(node, str(NIF.anchorOf), literal(text[begin:end]))
+    out.add(node, str(NIF.referenceContext), f"<{doc}>")

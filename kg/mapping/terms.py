@@ -1,0 +1,80 @@
+"""N-Triples terms: the only place where RDF syntax is written.
+
+Mapping writes N-Triples text directly (escaped here once, in C, with ``str.translate``):
+the store loads it in one transaction and shard files reuse it, with no per-triple Python
+objects in between.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from kg.vocab import XSD
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# One translation table escapes a whole text in C: specials, then other control characters.
+_ESCAPE_TABLE = {ord(ch): escaped for ch, escaped in _ESCAPES.items()} | {
+    code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F] if chr(code) not in _ESCAPES
+}
+_IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+
+
+def iri(value: str) -> str:
+    """Write an IRI as an N-Triples term, percent-encoding what IRIs may not contain.
+
+    Example:
+        >>> iri("http://example.org/a b")
+        '<http://example.org/a%20b>'
+    """
+    if any(ch in value for ch in ' <>"{}|^`\\') or any(ord(ch) < 0x21 for ch in value):
+        value = quote(value, safe=_IRI_SAFE)
+    return f"<{value}>"
+
+
+def literal(value: str | int | bool | datetime.date, datatype: str | None = None) -> str:
+    """Write a literal as an N-Triples term, typed from its Python type unless given.
+
+    Example:
+        >>> literal('say "hi"'), literal(3), literal(datetime.date(2020, 5, 4))
+        ('"say \\\\"hi\\\\""', '"3"^^<http://www.w3.org/2001/XMLSchema#integer>', \
+'"2020-05-04"^^<http://www.w3.org/2001/XMLSchema#date>')
+    """
+    if isinstance(value, bool):
+        lexical, datatype = str(value).lower(), datatype or str(XSD.boolean)
+    elif isinstance(value, int):
+        lexical, datatype = str(value), datatype or str(XSD.integer)
+    elif isinstance(value, datetime.datetime):
+        lexical, datatype = value.isoformat(), datatype or str(XSD.dateTime)
+    elif isinstance(value, datetime.date):
+        lexical, datatype = value.isoformat(), datatype or str(XSD.date)
+    else:
+        lexical = value
+    escaped = lexical.translate(_ESCAPE_TABLE)
+    return (
+        f'"{escaped}"^^<{datatype}>' if datatype and datatype != str(XSD.string) else f'"{escaped}"'
+    )
+
+
+def count(value: int) -> str:
+    # xsd:integer, not NIF's xsd:nonNegativeInteger: Oxigraph stores derived integer types
+    # as xsd:integer, so writing the latter would make dumps differ from what was written.
+    return literal(value)
+
+
+class Triples:
+    """Collects N-Triples lines; subjects and predicates are IRIs, objects ready terms."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        self.lines.append(f"<{subject}> <{predicate}> {obj} .")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + ("\n" if self.lines else "")
+
+
+def ref(value: str) -> str:
+    """An IRI known to be safe (minted by ``Iris`` or from the vocabulary) as a term."""
+    return f"<{value}>"

@@ -1,0 +1,220 @@
+"""Reports of the same real strike, across articles, become one ``sk:Strike``.
+
+Two reports from different articles describe the same strike when they share a place (the
+same entity or GeoNames id) or a named target, their dates could be the same day, and they
+do not name different attackers. Dates must be known on both sides unless the target is
+the same named facility: "a strike on Aleppo" in two articles is not enough. Reports are
+clustered transitively; a strike keeps every value its reports give, and is contested where
+they disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from kg.events.lexicon import load_lexicon
+from kg.events.model import Outcome, PartialDate, Precision, ResolvedDate, StrikeType, Weapon
+from kg.mapping import Iris
+from kg.store import KGStore
+from kg.timex import compatible, parse_date_expression
+from kg.vocab import NIF, RDF, SK, SKOS
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What clustering needs to know of one stored report."""
+
+    iri: str
+    doc: str
+    attacker: str | None = None
+    target: str | None = None
+    location: str | None = None
+    places: frozenset[str] = frozenset()
+    resolved: ResolvedDate | None = None
+    partial: PartialDate | None = None
+    weapon: Weapon | None = None
+    outcome: Outcome = Outcome.UNKNOWN
+    killed: int | None = None
+    injured: int | None = None
+    kind: StrikeType = StrikeType.STRIKE
+
+    @property
+    def dated(self) -> bool:
+        return self.resolved is not None or self.partial is not None
+
+
+@dataclass(frozen=True)
+class StrikeRecord:
+    """One merged strike: the union of what its reports say."""
+
+    key: str
+    reports: tuple[ReportSummary, ...]
+    kinds: frozenset[StrikeType] = field(default_factory=frozenset)
+    contested: bool = False
+
+    def values(self, name: str) -> list[object]:
+        """Distinct non-empty values of a report field, in report order."""
+        seen: dict[object, None] = {}
+        for report in self.reports:
+            value = getattr(report, name)
+            if value is not None:
+                seen.setdefault(value, None)
+        return list(seen)
+
+
+def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
+    """Every report in the article graphs, with the fields clustering compares."""
+    query = f"""
+    SELECT ?r ?doc ?attacker ?target ?location ?locMatch ?date ?earliest ?latest ?precision
+           ?dateText ?weapon ?outcome ?killed ?injured ?kind
+    WHERE {{
+      GRAPH ?g {{
+        ?r a <{SK.Report}> ; <{SK.document}> ?doc .
+        OPTIONAL {{ ?r <{SK.attacker}> ?attacker }}
+        OPTIONAL {{ ?r <{SK.target}> ?target
+                    FILTER(STRSTARTS(STR(?target), "{iris.entity_prefix}")) }}
+        OPTIONAL {{ ?r <{SK.location}> ?location }}
+        OPTIONAL {{ ?r <{SK.date}> ?date }}
+        OPTIONAL {{ ?r <{SK.earliestDate}> ?earliest ; <{SK.latestDate}> ?latest }}
+        OPTIONAL {{ ?r <{SK.datePrecision}> ?precision }}
+        OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{SK.date}> ;
+                                       <{SK.mention}> [ <{NIF.anchorOf}> ?dateText ] ] }}
+        OPTIONAL {{ ?r <{SK.weapon}> ?weapon }}
+        OPTIONAL {{ ?r <{SK.outcome}> ?outcome }}
+        OPTIONAL {{ ?r <{SK.killed}> ?killed }}
+        OPTIONAL {{ ?r <{SK.injured}> ?injured }}
+        OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{RDF.type}> ;
+                                       <{SK.mention}> [ <{NIF.anchorOf}> ?kind ] ] }}
+      }}
+      OPTIONAL {{ ?location <{SKOS.exactMatch}> ?locMatch }}
+    }}"""
+    rows = store.query(query).rows()
+    by_report: dict[str, dict[str, str]] = {}
+    places: dict[str, set[str]] = defaultdict(set)
+    for row in rows:
+        values = {name: str(term) for name, term in row.items()}
+        by_report.setdefault(values["r"], values)
+        for name in ("location", "locMatch"):
+            if name in values:
+                places[values["r"]].add(values[name])
+    return [_summary(values, frozenset(places[iri])) for iri, values in sorted(by_report.items())]
+
+
+def _local(iri: str | None, namespace: str) -> str | None:
+    return iri.removeprefix(namespace) if iri else None
+
+
+def _summary(values: dict[str, str], places: frozenset[str]) -> ReportSummary:
+    ns = str(SK._NS)
+    resolved = None
+    precision = _local(values.get("precision"), ns)
+    if "date" in values:
+        day = datetime.date.fromisoformat(values["date"])
+        resolved = ResolvedDate(day, day, Precision.DAY)
+    elif "earliest" in values and precision:
+        resolved = ResolvedDate(
+            datetime.date.fromisoformat(values["earliest"]),
+            datetime.date.fromisoformat(values["latest"]),
+            Precision(precision),
+        )
+    partial = parse_date_expression(values["dateText"]) if "dateText" in values else None
+    weapon = _local(values.get("weapon"), ns)
+    killed, injured = values.get("killed"), values.get("injured")
+    return ReportSummary(
+        iri=values["r"],
+        doc=values["doc"],
+        attacker=values.get("attacker"),
+        target=values.get("target"),
+        location=values.get("location"),
+        places=places,
+        resolved=resolved,
+        partial=partial,
+        weapon=Weapon(weapon) if weapon else None,
+        outcome=Outcome(_local(values.get("outcome"), ns) or Outcome.UNKNOWN.value),
+        killed=int(killed) if killed else None,
+        injured=int(injured) if injured else None,
+        kind=load_lexicon().strike_kind(Weapon(weapon) if weapon else None, values.get("kind", "")),
+    )
+
+
+# -- clustering -----------------------------------------------------------------------------
+
+
+def cluster(reports: list[ReportSummary]) -> list[tuple[ReportSummary, ...]]:
+    """Group reports of the same strike (transitively), in a stable order."""
+    parent = {r.iri: r.iri for r in reports}
+
+    def find(iri: str) -> str:
+        while parent[iri] != iri:
+            parent[iri] = parent[parent[iri]]
+            iri = parent[iri]
+        return iri
+
+    for a, b in _candidate_pairs(reports):
+        if same_strike(a, b):
+            first, second = sorted((find(a.iri), find(b.iri)))
+            parent[second] = first
+    groups: dict[str, list[ReportSummary]] = defaultdict(list)
+    for report in reports:
+        groups[find(report.iri)].append(report)
+    return [tuple(group) for _, group in sorted(groups.items())]
+
+
+def _candidate_pairs(reports: list[ReportSummary]) -> Iterable[tuple[ReportSummary, ReportSummary]]:
+    """Pairs sharing a place or target: the only ones that can match (blocking)."""
+    blocks: dict[str, list[ReportSummary]] = defaultdict(list)
+    for report in reports:
+        for key in report.places | ({report.target} if report.target else set()):
+            blocks[key].append(report)
+    seen: set[tuple[str, str]] = set()
+    for block in blocks.values():
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                pair = (a.iri, b.iri) if a.iri < b.iri else (b.iri, a.iri)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield a, b
+
+
+def same_strike(a: ReportSummary, b: ReportSummary) -> bool:
+    """Whether two reports from different articles describe one strike."""
+    if a.doc == b.doc:
+        return False  # an article's own reports are distinct strikes by construction
+    if a.attacker and b.attacker and a.attacker != b.attacker:
+        return False
+    same_target = a.target is not None and a.target == b.target
+    if not (a.places & b.places or same_target):
+        return False
+    if a.dated and b.dated:
+        return _dates_compatible(a, b)
+    return same_target and not a.dated and not b.dated
+
+
+def _dates_compatible(a: ReportSummary, b: ReportSummary) -> bool:
+    left = a.resolved or a.partial
+    right = b.resolved or b.partial
+    assert left is not None and right is not None
+    return compatible(left, right)
+
+
+def strike_records(clusters: Iterable[tuple[ReportSummary, ...]]) -> list[StrikeRecord]:
+    """One record per cluster, keyed by its earliest report (stable across re-runs)."""
+    records = []
+    for group in clusters:
+        key = hashlib.sha256(min(r.iri for r in group).encode()).hexdigest()[:16]
+        records.append(
+            StrikeRecord(key, group, frozenset(r.kind for r in group), _contested(group))
+        )
+    return records
+
+
+def _contested(group: tuple[ReportSummary, ...]) -> bool:
+    """Reports disagree on the outcome, the day or the toll."""
+    outcomes = {r.outcome for r in group} - {Outcome.UNKNOWN}
+    days = {r.resolved.date for r in group if r.resolved is not None and r.resolved.date}
+    killed = {r.killed for r in group if r.killed is not None}
+    return len(outcomes) > 1 or len(days) > 1 or len(killed) > 1
