@@ -228,6 +228,71 @@ def validate(ctx: click.Context) -> None:
         sys.exit(1)
 
 
+@main.command("eval")
+@click.argument("sources", nargs=-1)
+@click.option(
+    "--gold",
+    "gold_paths",
+    multiple=True,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Gold events file (JSON Lines); repeat for several.",
+)
+@click.option(
+    "--crowd",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Crowd labels file (FA-KES), compared with each article's main report.",
+)
+@click.option(
+    "--articles",
+    "fresh",
+    is_flag=True,
+    help="Ingest SOURCES into a temporary store and score that, not the store.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@_reports_errors
+def evaluate_command(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    gold_paths: tuple[Path, ...],
+    crowd: Path | None,
+    fresh: bool,
+    as_json: bool,
+) -> None:
+    """Score extracted strike reports against gold events and crowd labels.
+
+    Scores the store, or with --articles SOURCES... a fresh run over those articles (files,
+    directories, globs), e.g. `kg eval --gold gold-dev.jsonl --articles fakes-dev.jsonl`.
+    """
+    from kg.evaluate import EvaluationError, evaluate, evaluate_fresh, render, to_dict
+
+    if sources and not fresh:
+        raise click.UsageError("article sources are only read with --articles")
+    if fresh and not sources:
+        raise click.UsageError("--articles needs at least one article source")
+    settings = _settings(ctx)
+    if fresh:
+        report, result = evaluate_fresh(
+            sources,
+            gold_paths,
+            crowd,
+            settings=settings,
+            progress=sys.stderr.isatty(),
+            on_error=lambda e: click.echo(f"skipped: {e}", err=True),
+        )
+        click.echo(report.summary(), err=True)
+    else:
+        if not settings.store_path.is_dir():
+            raise EvaluationError(
+                f"no store at {settings.store_path}: build one with `kg ingest`, choose one "
+                "with --store, or score a fresh run with --articles"
+            )
+        with KGStore(settings.store_path, read_only=True) as store:
+            result = evaluate(store, gold_paths, crowd)
+    click.echo(json.dumps(to_dict(result), indent=2) if as_json else render(result))
+
+
 @main.command()
 @click.option("--host", help="Address to bind [KG_HOST, 127.0.0.1].")
 @click.option("--port", type=click.IntRange(1, 65535), help="Port [KG_PORT, 5000].")
