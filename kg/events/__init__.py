@@ -34,6 +34,9 @@ from kg.events.triggers import find_trigger
 __all__ = ["Report", "extract_reports"]
 
 _ANAPHORIC_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+_DISTINCT_CUES = frozenset(
+    {"another", "similar", "separately", "previous", "previously", "earlier"}
+)
 
 
 def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | None) -> list[Report]:
@@ -102,7 +105,7 @@ def _frame(
         status_span=attribution.cue,
         confidence=_confidence(trigger, attacker, weapon is not None, ctx),
     )
-    return Frame(report, _anaphoric(trigger))
+    return Frame(report, _anaphoric(trigger), _announces_another(sentence))
 
 
 def _anaphoric(trigger: Token) -> bool:
@@ -113,6 +116,11 @@ def _anaphoric(trigger: Token) -> bool:
         (c.dep_ == "det" and c.lower_ in _ANAPHORIC_DETERMINERS) or c.dep_ == "poss"
         for c in trigger.lefts
     )
+
+
+def _announces_another(sentence: Span) -> bool:
+    """ "another car bomb", "a similar bombing", "Separately, ...": a new strike."""
+    return any(t.lower_ in _DISTINCT_CUES for t in sentence)
 
 
 def _confidence(trigger: Token, attacker: Argument | None, has_weapon: bool, ctx: Context) -> float:

@@ -100,7 +100,8 @@ def _attacker_scopes(trigger: Token) -> Iterator[list[Token]]:
         if not passive:
             subjects = [c for c in trigger.children if c.dep_ == "nsubj"]
             if not subjects and trigger.dep_ in {"conj", "xcomp", "advcl"}:
-                subjects = [c for c in trigger.head.children if c.dep_ == "nsubj"]
+                # "jets are believed to have hit": the raised subject is the attacker.
+                subjects = [c for c in trigger.head.children if c.dep_ in _SUBJECTS]
             for subject in subjects:
                 yield _phrase(subject)
         return

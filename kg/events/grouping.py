@@ -17,10 +17,16 @@ from kg.timex import compatible
 
 @dataclass(frozen=True)
 class Frame:
-    """One sentence's strike, before grouping; ``anaphoric`` when it refers back."""
+    """One sentence's strike, before grouping.
+
+    Attributes:
+        anaphoric: the trigger refers back ("the attack", "Tuesday's bombing").
+        distinct: the sentence announces another strike ("another", "a similar", "separately").
+    """
 
     report: Report
-    anaphoric: bool
+    anaphoric: bool = False
+    distinct: bool = False
 
 
 def group(frames: list[Frame]) -> list[Report]:
@@ -36,15 +42,16 @@ def group(frames: list[Frame]) -> list[Report]:
 
 
 def _home(frame: Frame, reports: list[Report]) -> int | None:
-    """The report a frame belongs to, most recent first, if any."""
-    for index in range(len(reports) - 1, -1, -1):
-        report = reports[index]
-        if _conflict(report, frame.report):
-            continue
-        if frame.anaphoric or _tied(report, frame.report):
+    """The report a frame belongs to: one it is tied to, else (an article being mostly
+    about one strike) the latest it does not contradict, unless it announces another."""
+    compatible = [
+        i for i in range(len(reports) - 1, -1, -1) if not _conflict(reports[i], frame.report)
+    ]
+    for index in compatible:
+        if frame.anaphoric or _tied(reports[index], frame.report):
             return index
-        if index == len(reports) - 1 and _bare(frame.report) and _adjacent(report, frame.report):
-            return index
+    if compatible and not frame.distinct:
+        return compatible[0]
     return None
 
 
@@ -79,10 +86,6 @@ def _tied(a: Report, b: Report) -> bool:
         return True
     # Nearby sentences about the same weapon ("the missiles were shot down").
     return a.weapon is not None and a.weapon is b.weapon and _adjacent(a, b)
-
-
-def _bare(report: Report) -> bool:
-    return report.location is None and report.target is None and report.date is None
 
 
 def _adjacent(a: Report, b: Report) -> bool:

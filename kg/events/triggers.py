@@ -162,9 +162,11 @@ def _role_tokens(verb: Token, deps: Iterable[str]) -> Iterable[Token]:
                 yield from (g for g in child.children if g.dep_ == "pobj")
         elif child.dep_ == "prep" and "pobj" in wanted:
             yield from (g for g in child.children if g.dep_ == "pobj")
-    if verb.dep_ == "conj" and not any(c.dep_ in _SUBJECTS for c in verb.children):
-        # "jets struck the base and destroyed hangars": the subject belongs to both verbs.
-        yield from (c for c in verb.head.children if c.dep_ in wanted & _SUBJECTS)
+    raised = verb.dep_ in {"conj", "xcomp"} and not any(c.dep_ in _SUBJECTS for c in verb.children)
+    if raised and wanted & _SUBJECTS:
+        # "jets struck the base and destroyed hangars", "jets are believed to have hit":
+        # the subject of the governing verb is this verb's too.
+        yield from (c for c in verb.head.children if c.dep_ in _SUBJECTS)
 
 
 def is_blocked(trigger: Token, lexicon: Lexicon) -> bool:
