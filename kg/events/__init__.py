@@ -49,7 +49,7 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
     """
     lexicon = load_lexicon()
     mentions = _mentions_by_token(doc, analysis)
-    ctx = Context(mentions, lexicon, reference, _focus_state(analysis))
+    ctx = Context(mentions, lexicon, reference, _focus_state(analysis), _monitor(analysis))
     matches = phrase_matches(doc.vocab).find(doc)
     frames: list[Frame] = []
     source: Argument | None = None
@@ -67,7 +67,7 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
             source = attribution.source or source
         else:
             source = _any_source(sentence, ctx) or source
-    return group(frames)
+    return [_with_damage(report) for report in group(frames)]
 
 
 def _frame(
@@ -118,6 +118,15 @@ def _anaphoric(trigger: Token) -> bool:
     )
 
 
+def _with_damage(report: Report) -> Report:
+    """A strike that killed or wounded people did damage, unless the text says more."""
+    if report.outcome is not Outcome.UNKNOWN or (report.killed is None and report.injured is None):
+        return report
+    return replace(
+        report, outcome=Outcome.DAMAGED, outcome_span=report.killed_span or report.injured_span
+    )
+
+
 def _announces_another(sentence: Span) -> bool:
     """ "another car bomb", "a similar bombing", "Separately, ...": a new strike."""
     return any(t.lower_ in _DISTINCT_CUES for t in sentence)
@@ -147,6 +156,16 @@ def _focus_state(analysis: Analysis) -> str | None:
     """The state the article is mostly about: "the regime" is its government."""
     states = Counter(m.key for m in analysis.mentions if m.kind is EntityKind.STATE)
     return states.most_common(1)[0][0] if states else None
+
+
+def _monitor(analysis: Analysis) -> Argument | None:
+    """The organisation the article names most: what "a monitor" refers to."""
+    organisations = [m for m in analysis.mentions if m.kind is EntityKind.ORGANIZATION]
+    if not organisations:
+        return None
+    key, _ = Counter(m.key for m in organisations).most_common(1)[0]
+    first = next(m for m in organisations if m.key == key)
+    return Argument((first.begin, first.end), first.text, first.key)
 
 
 def _any_source(sentence: Span, ctx: Context) -> Argument | None:

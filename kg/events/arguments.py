@@ -60,12 +60,15 @@ class Context:
         reference: the article's reference date (dateline or publication date).
         focus_state: key of the state the article is mostly about, which "the regime" and
             "government forces" name.
+        monitor: the organisation the article cites most, which "a monitor" and "the
+            group" name.
     """
 
     mentions: dict[int, Mention]
     lexicon: Lexicon
     reference: datetime.date | None
     focus_state: str | None
+    monitor: Argument | None = None
 
 
 def argument(tokens: Span | Token, entity: str | None = None) -> Argument:
@@ -154,15 +157,14 @@ def find_target(
 ) -> tuple[Argument | None, str | None, Argument | None]:
     """The thing hit, its facility kind, and a place the target phrase names."""
     for head in _target_heads(trigger, ctx):
-        if head.ent_type_ in {"DATE", "TIME"}:
-            continue  # "on the same day" is when, not what
+        if head.ent_type_ in {"DATE", "TIME"} or head.lemma_.lower() in ctx.lexicon.not_targets:
+            continue  # "on the same day" is when, "killed 12 people" whom: not what was hit
         mention = ctx.mentions.get(head.i)
         if mention is not None and mention.kind is EntityKind.PLACE:
             return None, None, mention_argument(mention)  # "hit Saraqeb": a place, not a target
-        if head.lemma_.lower() in ctx.lexicon.place_nouns:
-            inner = _place_in(_phrase(head), ctx)
-            if inner is not None:
-                return None, None, inner  # "the town of Saraqeb"
+        if head.lemma_.lower() in ctx.lexicon.place_nouns or head.lower_ in ctx.lexicon.place_nouns:
+            # "the town of Saraqeb", "a district of Hama": a place, not a target.
+            return None, None, _place_in(_phrase(head), ctx)
         tokens = _target_tokens(head)
         words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
         # The phrase names an entity only when its head is part of the name: "Iran-backed
@@ -233,11 +235,12 @@ def _target_heads(trigger: Token, ctx: Context) -> Iterator[Token]:
 
 
 def _is_weapon(token: Token, ctx: Context) -> bool:
-    return ctx.lexicon.weapon_of(token.lemma_.lower()) is not None or token.lemma_.lower() in {
-        "bomb",
-        "shell",
-        "strike",
-    }
+    lemma = token.lemma_.lower()
+    return (
+        ctx.lexicon.weapon_of(lemma) is not None
+        or lemma in {"bomb", "shell", "strike"}
+        or (lemma in ctx.lexicon.not_targets)
+    )
 
 
 def _target_tokens(head: Token) -> list[Token]:

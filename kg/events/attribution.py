@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from kg.entities import EntityKind
+from kg.entities import EntityKind, Mention
 from kg.events.arguments import Context, argument, mention_argument
 from kg.events.model import Argument, Status
 
@@ -77,7 +77,9 @@ def _according_to(sentence: Span, ctx: Context) -> Argument | None:
         ):
             objects = [c for c in sentence.doc[token.i + 1].children if c.dep_ == "pobj"]
             if objects:
-                return _source_phrase(objects[0], ctx)
+                found = _source_phrase(objects[0], ctx)
+                if found is not None:
+                    return found
     return None
 
 
@@ -96,12 +98,14 @@ def _reporting_subject(
             if trigger in subject.subtree:
                 continue  # "the strike said to have killed...": the trigger is not the source
             if _refers_back(subject):
-                return previous or _source_phrase(subject, ctx)
+                return previous or (ctx.monitor if subject.lower_ not in PRONOUNS else None)
             return _source_phrase(subject, ctx)
         for agent in (c for c in verb.children if c.dep_ == "agent"):
             objects = [g for g in agent.children if g.dep_ == "pobj"]
             if objects:
-                return _source_phrase(objects[0], ctx)
+                found = _source_phrase(objects[0], ctx)
+                if found is not None:
+                    return found
     return None
 
 
@@ -156,16 +160,42 @@ def _refers_back(subject: Token) -> bool:
     )
 
 
-def _source_phrase(head: Token, ctx: Context) -> Argument:
-    """The source as a named entity when the phrase names one, else as its words."""
+_SOURCE_PRIORITY = (
+    EntityKind.ORGANIZATION,
+    EntityKind.PERSON,
+    EntityKind.ARMED_FORCE,
+    EntityKind.ARMED_GROUP,
+    EntityKind.STATE,
+)
+
+
+def _source_phrase(head: Token, ctx: Context) -> Argument | None:
+    """The source as a named entity when the phrase names one, else as its words.
+
+    Names beat demonyms ("the Britain-based Syrian Observatory" is the Observatory, not
+    the United Kingdom); a generic "monitor" is the organisation the article cites most;
+    phrases that name no one ("preliminary data", "images") are no source.
+    """
     phrase = [t for t in head.subtree if t.dep_ not in {"relcl", "acl"} and t.i <= head.i + 6]
-    for token in phrase:
-        mention = ctx.mentions.get(token.i)
-        if mention is not None and mention.kind in SOURCES:
-            return mention_argument(mention)
-    tokens = [t for t in phrase if not (t.i == phrase[0].i and t.dep_ == "det")]
-    tokens = tokens or [head]
+    named = [ctx.mentions[t.i] for t in phrase if t.i in ctx.mentions]
+    if head.i in ctx.mentions and ctx.mentions[head.i].kind in SOURCES:
+        return mention_argument(ctx.mentions[head.i])
+    for kind in _SOURCE_PRIORITY:
+        for mention in named:
+            if mention.kind is kind and not _is_modifier_demonym(mention, head):
+                return mention_argument(mention)
+    lemma = head.lemma_.lower()
+    if lemma in ctx.lexicon.monitor_nouns and ctx.monitor is not None:
+        return ctx.monitor
+    if lemma not in ctx.lexicon.source_nouns and head.pos_ != "PROPN":
+        return None
+    tokens = [t for t in phrase if not (t.i == phrase[0].i and t.dep_ == "det")] or [head]
     return argument(head.doc[tokens[0].i : tokens[-1].i + 1])
+
+
+def _is_modifier_demonym(mention: Mention, head: Token) -> bool:
+    """ "Syrian state media", "Britain-based group": a state named to qualify the source."""
+    return mention.kind is EntityKind.STATE and mention.end <= head.idx
 
 
 def combine_status(statuses: list[Status]) -> Status:

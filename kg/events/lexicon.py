@@ -48,6 +48,9 @@ class Lexicon:
     generic_actors: dict[str, frozenset[str]]
     intercept_verbs: frozenset[str]
     definite_facilities: frozenset[str]
+    not_targets: frozenset[str]
+    source_nouns: frozenset[str]
+    monitor_nouns: frozenset[str]
 
     def weapon_of(self, lemma: str) -> Weapon | None:
         """The weapon a single word names ("jet" -> Aircraft).
@@ -118,6 +121,9 @@ def load_lexicon() -> Lexicon:
         generic_actors={k: frozenset(v) for k, v in data["generic_actors"].items()},
         intercept_verbs=_set(data, "intercept_verbs"),
         definite_facilities=_set(data, "definite_facilities"),
+        not_targets=_set(data, "not_targets"),
+        source_nouns=_set(data, "source_nouns"),
+        monitor_nouns=_set(data, "monitor_nouns"),
     )
 
 
