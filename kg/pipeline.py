@@ -31,6 +31,8 @@ from kg.errors import IngestError, KGError, NLPError
 from kg.events import extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.ingest import Article, read_articles
+from kg.linking import PlaceLinker, default_gazetteer
+from kg.linking.mentions import link_places
 from kg.mapping import (
     ArticleGraph,
     Iris,
@@ -79,6 +81,7 @@ class Extractor:
         self.gazetteer = gazetteer or load_gazetteer()
         self.nlp = load_pipeline(settings.model, self.gazetteer)
         self.iris = Iris(settings.base)
+        self.linker = PlaceLinker(default_gazetteer())
         self.run = run
         self.run_iri = self.iris.run(run.run_id)
 
@@ -101,7 +104,7 @@ class Extractor:
             return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
 
     def _map(self, article: Article, doc: Doc) -> ArticleGraph:
-        analysis = analyse(doc, self.gazetteer)
+        analysis = link_places(doc, analyse(doc, self.gazetteer), self.linker, self.gazetteer)
         reports = extract_reports(doc, analysis, reference_date(article.text, article.published))
         fingerprint = self.fingerprint(article)
         return article_graph(article, analysis, self.iris, self.run_iri, fingerprint, reports)

@@ -7,11 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.entities import EntityKind
+from kg.linking.geonames import Place
 from kg.mapping.iris import Iris
 from kg.mapping.terms import Triples, literal
-from kg.vocab import PROV, RDF, RDFS, SK, SKOS
+from kg.vocab import GEO, GN, PROV, RDF, RDFS, SK, SKOS, WGS, XSD
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
+GEONAMES = "http://sws.geonames.org/"
 
 
 @dataclass(frozen=True)
@@ -27,13 +29,22 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class EntityRecord:
-    """A canonical entity as consolidated over every article that names it."""
+    """A canonical entity as consolidated over every article that names it.
+
+    Attributes:
+        place: its GeoNames place (places and states).
+        division: GeoNames id and name of the place's first-level division.
+        located_in: key of the place entity a facility is in.
+    """
 
     key: str
     kind: EntityKind
     name: str
     alt_labels: tuple[str, ...] = ()
     wikidata: str | None = None
+    place: Place | None = None
+    division: tuple[int, str] | None = None
+    located_in: str | None = None
 
 
 def run_triples(run: RunInfo, iris: Iris, ended: datetime.datetime | None = None) -> str:
@@ -52,7 +63,8 @@ def run_triples(run: RunInfo, iris: Iris, ended: datetime.datetime | None = None
 
 
 def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
-    """The canonical description of entities: class, label, every other surface form."""
+    """The canonical description of entities: class, label, every other surface form, and
+    their GeoNames and Wikidata links."""
     out = Triples()
     for record in records:
         node = iris.entity(record.key)
@@ -62,7 +74,29 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
             out.add(node, str(SKOS.altLabel), literal(alt))
         if record.wikidata:
             out.add(node, str(SKOS.exactMatch), f"<{WIKIDATA_ENTITY}{record.wikidata}>")
+        if record.place is not None:
+            _place(out, node, record.place, record.division)
+        if record.located_in is not None:
+            out.add(node, str(SK.locatedIn), f"<{iris.entity(record.located_in)}>")
     return out.text()
+
+
+def _place(out: Triples, node: str, place: Place, division: tuple[int, str] | None) -> None:
+    """GeoNames link, point geometry (GeoSPARQL and W3C Basic Geo), country, division."""
+    out.add(node, str(SKOS.exactMatch), f"<{place.iri}>")
+    out.add(node, str(GN.countryCode), literal(place.country_code))
+    if place.wkt is not None and place.latitude is not None and place.longitude is not None:
+        geometry = f"{node}/geometry"
+        out.add(node, str(GEO.hasGeometry), f"<{geometry}>")
+        out.add(geometry, str(RDF.type), f"<{GEO.Geometry}>")
+        out.add(geometry, str(GEO.asWKT), literal(place.wkt, str(GEO.wktLiteral)))
+        out.add(node, str(WGS.lat), literal(f"{place.latitude}", str(XSD.decimal)))
+        out.add(node, str(WGS.long), literal(f"{place.longitude}", str(XSD.decimal)))
+    if division is not None:
+        division_iri = f"{GEONAMES}{division[0]}/"
+        out.add(node, str(GN.parentADM1), f"<{division_iri}>")
+        out.add(division_iri, str(RDFS.label), literal(division[1]))
+        out.add(division_iri, str(GN.name), literal(division[1]))
 
 
 def entity_key(entity_iri: str, iris: Iris) -> str:

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import TypeVar
 
 from kg.entities import EntityKind
 from kg.gazetteer import Gazetteer
+from kg.linking import Place, PlaceGazetteer, default_gazetteer, link, nested_place
+from kg.linking.mentions import geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
 from kg.store import KGStore
 from kg.vocab import ITSRDF, NIF
@@ -36,7 +39,11 @@ def referenced_entities(store: KGStore, graphs: Iterable[str] | None = None) -> 
 
 
 def consolidate(
-    store: KGStore, entities: Iterable[str], iris: Iris, gazetteer: Gazetteer
+    store: KGStore,
+    entities: Iterable[str],
+    iris: Iris,
+    gazetteer: Gazetteer,
+    places: PlaceGazetteer | None = None,
 ) -> list[EntityRecord]:
     """Decide the canonical description of each entity from every mention of it.
 
@@ -61,7 +68,7 @@ def consolidate(
     records = (
         _record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())
     )
-    return [r for r in records if r is not None]
+    return with_places([r for r in records if r is not None], places or default_gazetteer())
 
 
 def _record(
@@ -84,6 +91,44 @@ def _record(
         alt_labels=tuple(sorted(set(anchors) - {name})),
         wikidata=known.wikidata if known else None,
     )
+
+
+def with_places(records: list[EntityRecord], places: PlaceGazetteer) -> list[EntityRecord]:
+    """Records with their GeoNames places; facilities also get the place their name holds
+    ("Damascus International Airport" is in Damascus), whose record is added."""
+    linked: list[EntityRecord] = []
+    extra: dict[str, EntityRecord] = {}
+    for record in records:
+        place = _place_of(record, places)
+        located_in = None
+        if record.kind is EntityKind.FACILITY and (inner := nested_place(record.name, places)):
+            inner_place = link(inner, None, places)
+            if inner_place is not None and not inner_place.is_country:
+                located_in = place_key(inner_place)
+                extra.setdefault(located_in, _place_record(located_in, inner, inner_place, places))
+        linked.append(
+            replace(record, place=place, division=_division(place, places), located_in=located_in)
+        )
+    known = {r.key for r in linked}
+    return linked + [r for key, r in sorted(extra.items()) if key not in known]
+
+
+def _place_of(record: EntityRecord, places: PlaceGazetteer) -> Place | None:
+    if record.kind is EntityKind.PLACE and (geonames_id := geonames_id_of(record.key)) is not None:
+        return places.place(geonames_id)
+    return None
+
+
+def _division(place: Place | None, places: PlaceGazetteer) -> tuple[int, str] | None:
+    if place is None or place.is_country or place.is_admin1 or not place.admin1_code:
+        return None
+    division_id = places.admin1_id(place.country_code, place.admin1_code)
+    name = places.admin1_name(place.country_code, place.admin1_code)
+    return (division_id, name) if division_id is not None and name else None
+
+
+def _place_record(key: str, name: str, place: Place, places: PlaceGazetteer) -> EntityRecord:
+    return EntityRecord(key, EntityKind.PLACE, name, place=place, division=_division(place, places))
 
 
 def _most_common(counts: Counter[_T]) -> _T:

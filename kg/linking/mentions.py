@@ -1,0 +1,126 @@
+"""Linking an article's place mentions to GeoNames, and finding the places the model missed.
+
+Each place mention is linked in the context of its article (the states it names, its other
+places); a linked place's key becomes ``{geonames name}-{geonames id}``, so that
+"al-Safirah", "al-Safira" and "As Safirah" are one entity across all articles while two
+different places that share a name stay two. Names the statistical model left untagged are
+recovered when the parse puts them in a place phrase ("near Aleppo") and GeoNames knows them
+in the article's countries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Doc, Span, Token
+
+from kg.entities import Analysis, EntityKind, Mention
+from kg.gazetteer import Gazetteer, slug
+from kg.linking.geonames import Place
+from kg.linking.ranking import LinkContext, PlaceLinker
+
+PLACE_PREPOSITIONS = frozenset(
+    {"in", "near", "outside", "around", "on", "at", "of", "into", "across"}
+)
+
+
+def place_key(place: Place) -> str:
+    """The entity key of a linked place.
+
+    Example:
+        >>> from kg.linking import default_gazetteer
+        >>> place_key(default_gazetteer().place(172503))
+        'as-safirah-172503'
+    """
+    return f"{slug(place.name)}-{place.geonames_id}"
+
+
+def geonames_id_of(key: str) -> int | None:
+    """The GeoNames id a place key ends with, if it was linked.
+
+    Example:
+        >>> geonames_id_of("as-safirah-172503"), geonames_id_of("al-safirah")
+        (172503, None)
+    """
+    head, _, tail = key.rpartition("-")
+    return int(tail) if head and tail.isdigit() and len(tail) >= 3 else None
+
+
+def link_places(
+    doc: Doc, analysis: Analysis, linker: PlaceLinker, gazetteer: Gazetteer
+) -> Analysis:
+    """The analysis with place mentions linked and missed place names recovered."""
+    context = _context(analysis, gazetteer)
+    recovered = _recover(doc, analysis, linker, context)
+    mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
+    linked = [_linked(m, linker, context) if m.kind is EntityKind.PLACE else m for m in mentions]
+    return replace(analysis, mentions=tuple(linked))
+
+
+def _context(analysis: Analysis, gazetteer: Gazetteer) -> LinkContext:
+    countries = []
+    for mention in analysis.mentions:
+        known = gazetteer.by_key(mention.key)
+        if known is not None and known.country and mention.kind is EntityKind.STATE:
+            countries.append(known.country)
+    places = [m.text for m in analysis.mentions if m.kind is EntityKind.PLACE]
+    return LinkContext.of(countries, places)
+
+
+def _linked(mention: Mention, linker: PlaceLinker, context: LinkContext) -> Mention:
+    place = linker.link(mention.text, context)
+    if place is None or place.is_country:
+        return mention
+    return replace(mention, key=place_key(place))
+
+
+def _recover(
+    doc: Doc, analysis: Analysis, linker: PlaceLinker, context: LinkContext
+) -> list[Mention]:
+    """Proper nouns in place phrases ("near Aleppo") that no entity covers but GeoNames
+    knows in the article's countries."""
+    taken = {i for m in analysis.mentions for i in _token_range(doc, m)}
+    starts = [s.begin for s in analysis.sentences]
+    found = []
+    for token in doc:
+        if token.i in taken or token.pos_ != "PROPN" or token.dep_ != "pobj":
+            continue
+        if token.head.lower_ not in PLACE_PREPOSITIONS:
+            continue
+        span = _proper_noun_phrase(doc, token)
+        if any(i in taken for i in range(span.start, span.end)):
+            continue
+        place = linker.link(span.text, context)
+        if place is None or place.is_country or place.country_code not in context.countries:
+            continue
+        sentence = (
+            max(i for i, start in enumerate(starts) if start <= span.start_char) if starts else 0
+        )
+        key = place_key(place)
+        found.append(
+            Mention(
+                span.start_char,
+                span.end_char,
+                span.text,
+                sentence,
+                EntityKind.PLACE,
+                key,
+                span.text,
+            )
+        )
+        taken.update(range(span.start, span.end))
+    return found
+
+
+def _proper_noun_phrase(doc: Doc, token: Token) -> Span:
+    start = token.i
+    while (
+        start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ in {"compound", "flat"}
+    ):
+        start -= 1
+    return doc[start : token.i + 1]
+
+
+def _token_range(doc: Doc, mention: Mention) -> range:
+    span = doc.char_span(mention.begin, mention.end, alignment_mode="expand")
+    return range(span.start, span.end) if span is not None else range(0)
