@@ -80,6 +80,14 @@ GROUP_WORDS = frozenset(
     "jaish liwa faction factions fighters mujahideen".split()
 )
 PLACE_PREPOSITIONS = frozenset("in near outside around into across towards toward".split())
+PLACE_NOUNS = frozenset(
+    "town village city suburb district neighbourhood neighborhood province".split()
+)
+# The model sometimes takes a day or month for a place or an organisation.
+CALENDAR_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "may june july august september october november december".split()
+)
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
 _SPACY_KINDS = {
@@ -164,6 +172,8 @@ def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity 
     religions, languages...).
     """
     label = span.label_
+    if span.text.lower() in CALENDAR_WORDS:
+        return None
     known = _lookup(span, gazetteer)
     if known is not None:
         return EntityKind(known.kind), known
@@ -194,11 +204,14 @@ def _lookup(span: Span, gazetteer: Gazetteer) -> KnownEntity | None:
 def _after_place_preposition(span: Span) -> bool:
     """Whether the span is the object of a locative preposition ("in X", "near X")."""
     root = span.root
-    return (
-        root.dep_ == "pobj"
-        and root.head.lower_ in PLACE_PREPOSITIONS
-        and not {t.lower_ for t in span} & (FACILITY_WORDS | FORCE_WORDS | GROUP_WORDS)
-    )
+    if root.dep_ != "pobj" or {t.lower_ for t in span} & (
+        FACILITY_WORDS | FORCE_WORDS | GROUP_WORDS
+    ):
+        return False
+    preposition = root.head
+    if preposition.lower_ == "of":  # "the border town of al-Bukamal"
+        return preposition.head.lemma_.lower() in PLACE_NOUNS
+    return preposition.lower_ in PLACE_PREPOSITIONS
 
 
 def _kind_by_words(span: Span, default: EntityKind | None) -> EntityKind:

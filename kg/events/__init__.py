@@ -30,6 +30,8 @@ from kg.events.grouping import Frame, group
 from kg.events.lexicon import load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, Report
 from kg.events.triggers import find_trigger
+from kg.linking import Place, default_gazetteer
+from kg.linking.mentions import geonames_id_of
 
 __all__ = ["Report", "extract_reports"]
 
@@ -49,7 +51,9 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
     """
     lexicon = load_lexicon()
     mentions = _mentions_by_token(doc, analysis)
-    ctx = Context(mentions, lexicon, reference, _focus_state(analysis), _monitor(analysis))
+    ctx = Context(
+        mentions, lexicon, reference, _focus_state(analysis), _monitor(analysis), _places(analysis)
+    )
     matches = phrase_matches(doc.vocab).find(doc)
     frames: list[Frame] = []
     source: Argument | None = None
@@ -156,6 +160,19 @@ def _focus_state(analysis: Analysis) -> str | None:
     """The state the article is mostly about: "the regime" is its government."""
     states = Counter(m.key for m in analysis.mentions if m.kind is EntityKind.STATE)
     return states.most_common(1)[0][0] if states else None
+
+
+def _places(analysis: Analysis) -> dict[str, Place]:
+    """The GeoNames places of the article's linked place mentions."""
+    gazetteer = default_gazetteer()
+    found = {}
+    for mention in analysis.mentions:
+        geonames_id = geonames_id_of(mention.key)
+        if mention.kind is EntityKind.PLACE and geonames_id is not None:
+            place = gazetteer.place(geonames_id)
+            if place is not None:
+                found[mention.key] = place
+    return found
 
 
 def _monitor(analysis: Analysis) -> Argument | None:

@@ -10,14 +10,15 @@ Every argument keeps the characters it came from.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Weapon
+from kg.linking.geonames import Place
 from kg.timex import parse_date_expression, resolve
 
 ARMED = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE, EntityKind.ARMED_GROUP})
@@ -46,6 +47,7 @@ NUMBER_WORDS = {
     "dozen": 12,
 }
 _SUBJECTS = frozenset({"nsubj", "nsubjpass"})
+UNKNOWN_POPULATION = 50_000
 # Weapons further than this many tokens from the trigger belong to another clause.
 WEAPON_WINDOW = 8
 
@@ -62,6 +64,7 @@ class Context:
             "government forces" name.
         monitor: the organisation the article cites most, which "a monitor" and "the
             group" name.
+        places: the GeoNames places of the article's linked place mentions, by key.
     """
 
     mentions: dict[int, Mention]
@@ -69,6 +72,7 @@ class Context:
     reference: datetime.date | None
     focus_state: str | None
     monitor: Argument | None = None
+    places: Mapping[str, Place] = field(default_factory=dict)
 
 
 def argument(tokens: Span | Token, entity: str | None = None) -> Argument:
@@ -279,7 +283,17 @@ def find_location(
     linked = [m for m in candidates if _linked_to(trigger, sentence, m)]
     pool = linked or candidates
     specific = [m for m in pool if not _is_admin(sentence, m)]
-    return mention_argument((specific or pool)[0])
+    return mention_argument(min(specific or pool, key=lambda m: _size(m, ctx)))
+
+
+def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
+    """How large a place is, to prefer the most specific ("the Damascus suburb of
+    Jaramana" is in Jaramana): divisions last, then by population; an unknown place is
+    taken for a town."""
+    place = ctx.places.get(mention.key)
+    if place is None:
+        return (0, UNKNOWN_POPULATION)
+    return (1 if place.feature_class == "A" else 0, place.population or UNKNOWN_POPULATION)
 
 
 def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:
