@@ -83,6 +83,11 @@ PLACE_PREPOSITIONS = frozenset("in near outside around into across towards towar
 PLACE_NOUNS = frozenset(
     "town village city suburb district neighbourhood neighborhood province".split()
 )
+# Capitalised headline words the model takes for place names.
+HEADLINE_WORDS = frozenset(
+    "airstrike airstrikes strike strikes blast blasts attack attacks raid raids bombing "
+    "bombings explosion shelling massacre".split()
+)
 # The model sometimes takes a day or month for a place or an organisation.
 CALENDAR_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april "
@@ -161,8 +166,9 @@ def _trim(ent: Span) -> Span | None:
 
 
 def _is_filler(token: Token) -> bool:
-    # The model sometimes takes in the run of spaces that ends a paragraph.
-    return token.is_punct or token.is_space
+    # The model sometimes takes in the run of spaces that ends a paragraph, or a dangling
+    # preposition of a headline ("al-Hosn Castle of").
+    return token.is_punct or token.is_space or token.pos_ in {"ADP", "CCONJ"}
 
 
 def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity | None] | None:
@@ -179,6 +185,8 @@ def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity 
         return EntityKind(known.kind), known
     if label == "NORP" or label not in {"GPE", "LOC", "FAC", "ORG", "PERSON", *_SPACY_KINDS}:
         return None  # a demonym that names no state, or not a name at all
+    if label in {"GPE", "LOC"} and _headline_words(span):
+        return None  # "Airstrike", "Idleb Blast", "Village": capitalised words, not a place
     if label in {"PERSON", "ORG"} and _after_place_preposition(span):
         return EntityKind.PLACE, None  # "barracks in al-Safirah": the model said PERSON
     if label in _SPACY_KINDS:
@@ -199,6 +207,11 @@ def _lookup(span: Span, gazetteer: Gazetteer) -> KnownEntity | None:
     if known is not None and known.kind == "State" and span.label_ not in {"GPE", "NORP"}:
         return None  # "Jordan" the person is not the state
     return known
+
+
+def _headline_words(span: Span) -> bool:
+    words = {t.lower_ for t in span}
+    return bool(words & HEADLINE_WORDS) or words <= PLACE_NOUNS
 
 
 def _after_place_preposition(span: Span) -> bool:

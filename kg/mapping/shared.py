@@ -33,7 +33,7 @@ class EntityRecord:
 
     Attributes:
         place: its GeoNames place (places and states).
-        division: GeoNames id and name of the place's first-level division.
+        division: GeoNames id and names (label first) of the place's first-level division.
         located_in: key of the place entity a facility is in.
     """
 
@@ -43,7 +43,7 @@ class EntityRecord:
     alt_labels: tuple[str, ...] = ()
     wikidata: str | None = None
     place: Place | None = None
-    division: tuple[int, str] | None = None
+    division: tuple[int, tuple[str, ...]] | None = None
     located_in: str | None = None
 
 
@@ -81,7 +81,9 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
     return out.text()
 
 
-def _place(out: Triples, node: str, place: Place, division: tuple[int, str] | None) -> None:
+def _place(
+    out: Triples, node: str, place: Place, division: tuple[int, tuple[str, ...]] | None
+) -> None:
     """GeoNames link, point geometry (GeoSPARQL and W3C Basic Geo), country, division."""
     out.add(node, str(SKOS.exactMatch), f"<{place.iri}>")
     out.add(node, str(GN.countryCode), literal(place.country_code))
@@ -93,10 +95,12 @@ def _place(out: Triples, node: str, place: Place, division: tuple[int, str] | No
         out.add(node, str(WGS.lat), literal(f"{place.latitude}", str(XSD.decimal)))
         out.add(node, str(WGS.long), literal(f"{place.longitude}", str(XSD.decimal)))
     if division is not None:
-        division_iri = f"{GEONAMES}{division[0]}/"
+        division_id, names = division
+        division_iri = f"{GEONAMES}{division_id}/"
         out.add(node, str(GN.parentADM1), f"<{division_iri}>")
-        out.add(division_iri, str(RDFS.label), literal(division[1]))
-        out.add(division_iri, str(GN.name), literal(division[1]))
+        out.add(division_iri, str(RDFS.label), literal(names[0]))
+        for name in names[1:]:
+            out.add(division_iri, str(SKOS.altLabel), literal(name))
 
 
 def entity_key(entity_iri: str, iris: Iris) -> str:

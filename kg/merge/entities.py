@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
+from functools import cache
 from typing import TypeVar
 
 from kg.entities import EntityKind
 from kg.gazetteer import Gazetteer
 from kg.linking import Place, PlaceGazetteer, default_gazetteer, link, nested_place
+from kg.linking.geonames import read_admin1_table
 from kg.linking.mentions import geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
 from kg.store import KGStore
@@ -119,12 +121,26 @@ def _place_of(record: EntityRecord, places: PlaceGazetteer) -> Place | None:
     return None
 
 
-def _division(place: Place | None, places: PlaceGazetteer) -> tuple[int, str] | None:
+def _division(place: Place | None, places: PlaceGazetteer) -> tuple[int, tuple[str, ...]] | None:
+    """GeoNames id and names (label first) of a place's first-level division."""
     if place is None or place.is_country or place.is_admin1 or not place.admin1_code:
         return None
     division_id = places.admin1_id(place.country_code, place.admin1_code)
-    name = places.admin1_name(place.country_code, place.admin1_code)
-    return (division_id, name) if division_id is not None and name else None
+    if division_id is None:
+        return None
+    names = division_names().get(division_id)
+    if names is None:
+        name = places.admin1_name(place.country_code, place.admin1_code)
+        names = (name,) if name else ()
+    return (division_id, names) if names else None
+
+
+@cache
+def division_names() -> dict[int, tuple[str, ...]]:
+    """Names of the shipped first-level divisions by GeoNames id, label first."""
+    return {
+        entry.place.geonames_id: tuple(dict.fromkeys(entry.names)) for entry in read_admin1_table()
+    }
 
 
 def _place_record(key: str, name: str, place: Place, places: PlaceGazetteer) -> EntityRecord:
