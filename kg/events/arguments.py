@@ -288,12 +288,12 @@ def find_location(
 
 def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
     """How large a place is, to prefer the most specific ("the Damascus suburb of
-    Jaramana" is in Jaramana): divisions last, then by population; an unknown place is
-    taken for a town."""
+    Jaramana" is in Jaramana): known towns by population, then names GeoNames does not
+    know, then divisions."""
     place = ctx.places.get(mention.key)
     if place is None:
-        return (0, UNKNOWN_POPULATION)
-    return (1 if place.feature_class == "A" else 0, place.population or UNKNOWN_POPULATION)
+        return (1, UNKNOWN_POPULATION)
+    return (2 if place.feature_class == "A" else 0, place.population or UNKNOWN_POPULATION)
 
 
 def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:

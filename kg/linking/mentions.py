@@ -10,6 +10,7 @@ in the article's countries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
@@ -19,6 +20,7 @@ from kg.gazetteer import Gazetteer, slug
 from kg.linking.geonames import Place
 from kg.linking.ranking import LinkContext, PlaceLinker
 
+_WORD = re.compile(r"[^\s,;:()\[\]\"]+")
 PLACE_PREPOSITIONS = frozenset(
     {"in", "near", "outside", "around", "on", "at", "of", "into", "across"}
 )
@@ -68,10 +70,28 @@ def _context(analysis: Analysis, gazetteer: Gazetteer) -> LinkContext:
 
 
 def _linked(mention: Mention, linker: PlaceLinker, context: LinkContext) -> Mention:
-    place = linker.link(mention.text, context)
-    if place is None or place.is_country:
-        return mention
-    return replace(mention, key=place_key(place))
+    """The mention keyed to its place; a span the model overran ("Raqa NGO", "Azaz Aleppo")
+    is cut to the longest part that links."""
+    for begin, end in _parts(mention):
+        text = mention.text[begin - mention.begin : end - mention.begin]
+        place = linker.link(text, context)
+        if place is not None and not place.is_country:
+            return replace(mention, begin=begin, end=end, text=text, key=place_key(place))
+    return mention
+
+
+def _parts(mention: Mention) -> list[tuple[int, int]]:
+    """The mention's word spans, whole first, then ever shorter runs of its words."""
+    words = [
+        (m.start() + mention.begin, m.end() + mention.begin) for m in _WORD.finditer(mention.text)
+    ]
+    runs = [
+        (words[i][0], words[j - 1][1])
+        for length in range(len(words), 0, -1)
+        for i in range(len(words) - length + 1)
+        for j in [i + length]
+    ]
+    return [(mention.begin, mention.end), *runs[1:]] if runs else [(mention.begin, mention.end)]
 
 
 def _recover(

@@ -108,8 +108,18 @@ def with_places(records: list[EntityRecord], places: PlaceGazetteer) -> list[Ent
             if inner_place is not None and not inner_place.is_country:
                 located_in = place_key(inner_place)
                 extra.setdefault(located_in, _place_record(located_in, inner, inner_place, places))
+        alt_labels = record.alt_labels
+        if place is not None:  # GeoNames' own names help those who search by them
+            names = (place.name, *division_names().get(place.geonames_id, ()))
+            alt_labels = tuple(sorted({*alt_labels, *names} - {record.name}))
         linked.append(
-            replace(record, place=place, division=_division(place, places), located_in=located_in)
+            replace(
+                record,
+                alt_labels=alt_labels,
+                place=place,
+                division=_division(place, places),
+                located_in=located_in,
+            )
         )
     known = {r.key for r in linked}
     return linked + [r for key, r in sorted(extra.items()) if key not in known]
