@@ -71,7 +71,7 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
             source = attribution.source or source
         else:
             source = _any_source(sentence, ctx) or source
-    return [_with_damage(report) for report in group(frames)]
+    return [_with_damage(report) for report in group(frames, ctx.places)]
 
 
 def _frame(

@@ -8,10 +8,12 @@ names no place, date or target of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kg.events.attribution import combine_status
 from kg.events.model import Argument, Outcome, Report
+from kg.linking.geonames import Place
 from kg.timex import compatible
 
 
@@ -29,23 +31,31 @@ class Frame:
     distinct: bool = False
 
 
-def group(frames: list[Frame]) -> list[Report]:
-    """Merge frames into reports, in reading order."""
+def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> list[Report]:
+    """Merge frames into reports, in reading order.
+
+    Args:
+        places: the GeoNames places of linked place keys: a town and the province it is in
+            do not contradict each other, and the town is the more specific.
+    """
+    places = places or {}
     reports: list[Report] = []
     for frame in frames:
-        index = _home(frame, reports)
+        index = _home(frame, reports, places)
         if index is None:
             reports.append(frame.report)
         else:
-            reports[index] = merge(reports[index], frame.report)
+            reports[index] = merge(reports[index], frame.report, places)
     return reports
 
 
-def _home(frame: Frame, reports: list[Report]) -> int | None:
+def _home(frame: Frame, reports: list[Report], places: Mapping[str, Place]) -> int | None:
     """The report a frame belongs to: one it is tied to, else (an article being mostly
     about one strike) the latest it does not contradict, unless it announces another."""
     compatible = [
-        i for i in range(len(reports) - 1, -1, -1) if not _conflict(reports[i], frame.report)
+        i
+        for i in range(len(reports) - 1, -1, -1)
+        if not _conflict(reports[i], frame.report, places)
     ]
     for index in compatible:
         if frame.anaphoric or _tied(reports[index], frame.report):
@@ -69,8 +79,26 @@ def _head(text: str) -> str:
     return words[-1].rstrip("s") if words else ""
 
 
-def _conflict(a: Report, b: Report) -> bool:
-    if _same(a.location, b.location) is False or _same(a.attacker, b.attacker) is False:
+def _nested(a: Argument | None, b: Argument | None, places: Mapping[str, Place]) -> bool:
+    """Whether one place lies within the other (same first-level division, one of them the
+    division itself or a city much larger than the other)."""
+    first = places.get(a.entity or "") if a else None
+    second = places.get(b.entity or "") if b else None
+    if first is None or second is None or first.admin1_key != second.admin1_key:
+        return False
+    small, large = sorted((first, second), key=_population)
+    return large.is_admin1 or _population(large) >= 10 * max(_population(small), 1)
+
+
+def _population(place: Place) -> int:
+    return 10**9 if place.is_admin1 else place.population
+
+
+def _conflict(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
+    different_place = _same(a.location, b.location) is False and not _nested(
+        a.location, b.location, places
+    )
+    if different_place or _same(a.attacker, b.attacker) is False:
         return True
     if _same(a.target, b.target) is False and a.location is None and b.location is None:
         return True
@@ -92,8 +120,9 @@ def _adjacent(a: Report, b: Report) -> bool:
     return bool(a.sentences) and bool(b.sentences) and b.sentences[0] - a.sentences[-1] <= 2
 
 
-def merge(a: Report, b: Report) -> Report:
-    """One report from two about the same strike: first-said values win, lowest tolls."""
+def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Report:
+    """One report from two about the same strike: first-said values win, lowest tolls,
+    the more specific of two nested places."""
     killed = _lowest(a.killed, a.killed_span, b.killed, b.killed_span)
     injured = _lowest(a.injured, a.injured_span, b.injured, b.injured_span)
     outcome, outcome_span = (a.outcome, a.outcome_span)
@@ -107,7 +136,7 @@ def merge(a: Report, b: Report) -> Report:
         attacker=a.attacker or b.attacker,
         target=a.target or b.target,
         target_kind=a.target_kind or b.target_kind,
-        location=a.location or b.location,
+        location=_specific(a.location, b.location, places or {}),
         date=a.date or b.date,
         weapon=weapon,
         weapon_span=weapon_span,
@@ -122,6 +151,15 @@ def merge(a: Report, b: Report) -> Report:
         status_span=a.status_span or b.status_span,
         confidence=max(a.confidence, b.confidence),
     )
+
+
+def _specific(
+    a: Argument | None, b: Argument | None, places: Mapping[str, Place]
+) -> Argument | None:
+    if a is None or b is None or not _nested(a, b, places):
+        return a or b
+    first, second = places[a.entity or ""], places[b.entity or ""]
+    return a if _population(first) <= _population(second) else b
 
 
 def _lowest(
