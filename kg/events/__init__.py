@@ -28,7 +28,7 @@ from kg.events.arguments import (
 from kg.events.attribution import Attribution, find_attribution
 from kg.events.grouping import Frame, group
 from kg.events.lexicon import load_lexicon, phrase_matches
-from kg.events.model import Argument, Outcome, Report
+from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
 from kg.linking import Place, default_gazetteer
 from kg.linking.mentions import geonames_id_of
@@ -66,12 +66,40 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
             attribution = find_attribution(found.token, sentence, ctx, source)
             frame = _frame(index, found.token, sentence, ctx, matches, attribution)
             if found.intercepted:
-                frame = Frame(replace(frame.report, outcome=Outcome.INTERCEPTED), frame.anaphoric)
+                claim = OutcomeClaim(Outcome.INTERCEPTED, frame.report.trigger)
+                frame = replace(frame, report=replace(frame.report, outcomes=(claim,)))
             frames.append(frame)
             source = attribution.source or source
         else:
             source = _any_source(sentence, ctx) or source
+            if frames and frames[-1].report.sentences[-1] == index - 1:
+                follow_up = _follow_up(index, sentence, ctx, matches)
+                if follow_up is not None:
+                    frames.append(follow_up)
     return [_with_damage(report) for report in group(frames, ctx.places)]
+
+
+def _follow_up(
+    index: int, sentence: Span, ctx: Context, matches: list[tuple[str, Span]]
+) -> Frame | None:
+    """A sentence right after a strike that tells only its outcome or toll ("Satellite
+    images confirm the destruction of one building") belongs to that strike."""
+    outcome = find_outcome(sentence, matches)
+    killed, injured = find_casualties(sentence, ctx)
+    words = outcome[1] if outcome else (killed or injured or (None, None))[1]
+    if words is None:
+        return None
+    report = Report(
+        sentences=(index,),
+        trigger=words,
+        outcomes=(OutcomeClaim(*outcome),) if outcome else (),
+        killed=killed[0] if killed else None,
+        killed_span=killed[1] if killed else None,
+        injured=injured[0] if injured else None,
+        injured_span=injured[1] if injured else None,
+        confidence=0.4,
+    )
+    return Frame(report, anaphoric=True)
 
 
 def _frame(
@@ -98,8 +126,7 @@ def _frame(
         date=find_date(trigger, sentence, ctx),
         weapon=weapon[0] if weapon else None,
         weapon_span=weapon[1] if weapon else None,
-        outcome=outcome[0] if outcome else Outcome.UNKNOWN,
-        outcome_span=outcome[1] if outcome else None,
+        outcomes=(OutcomeClaim(*outcome),) if outcome else (),
         killed=killed[0] if killed else None,
         killed_span=killed[1] if killed else None,
         injured=injured[0] if injured else None,
@@ -124,11 +151,10 @@ def _anaphoric(trigger: Token) -> bool:
 
 def _with_damage(report: Report) -> Report:
     """A strike that killed or wounded people did damage, unless the text says more."""
-    if report.outcome is not Outcome.UNKNOWN or (report.killed is None and report.injured is None):
+    if report.outcomes or (report.killed is None and report.injured is None):
         return report
-    return replace(
-        report, outcome=Outcome.DAMAGED, outcome_span=report.killed_span or report.injured_span
-    )
+    claim = OutcomeClaim(Outcome.DAMAGED, report.killed_span or report.injured_span)
+    return replace(report, outcomes=(claim,))
 
 
 def _announces_another(sentence: Span) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from kg.events.attribution import combine_status
-from kg.events.model import Argument, Outcome, Report
+from kg.events.model import Argument, Report
 from kg.linking.geonames import Place
 from kg.timex import compatible
 
@@ -125,9 +125,8 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
     the more specific of two nested places."""
     killed = _lowest(a.killed, a.killed_span, b.killed, b.killed_span)
     injured = _lowest(a.injured, a.injured_span, b.injured, b.injured_span)
-    outcome, outcome_span = (a.outcome, a.outcome_span)
-    if outcome is Outcome.UNKNOWN or _stronger(b.outcome, outcome):
-        outcome, outcome_span = b.outcome, b.outcome_span
+    stated = {claim.outcome for claim in a.outcomes}
+    outcomes = a.outcomes + tuple(c for c in b.outcomes if c.outcome not in stated)
     weapon, weapon_span = (a.weapon, a.weapon_span) if a.weapon else (b.weapon, b.weapon_span)
     return replace(
         a,
@@ -140,8 +139,7 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
         date=a.date or b.date,
         weapon=weapon,
         weapon_span=weapon_span,
-        outcome=outcome,
-        outcome_span=outcome_span,
+        outcomes=outcomes,
         killed=killed[0],
         killed_span=killed[1],
         injured=injured[0],
@@ -170,16 +168,3 @@ def _lowest(
     if b is None or a <= b:
         return a, a_span
     return b, b_span
-
-
-_STRENGTH = [
-    Outcome.UNKNOWN,
-    Outcome.DAMAGED,
-    Outcome.MISSED,
-    Outcome.DESTROYED,
-    Outcome.INTERCEPTED,
-]
-
-
-def _stronger(new: Outcome, old: Outcome) -> bool:
-    return _STRENGTH.index(new) > _STRENGTH.index(old)

@@ -88,6 +88,14 @@ class DateArgument:
 
 
 @dataclass(frozen=True)
+class OutcomeClaim:
+    """An outcome the article states, with its words ("shot down", "destroyed")."""
+
+    outcome: Outcome
+    span: Argument | None = None
+
+
+@dataclass(frozen=True)
 class Report:
     """What one article says about one strike.
 
@@ -95,6 +103,8 @@ class Report:
         sentences: indexes of the evidence sentences (into ``Analysis.sentences``), sorted.
         trigger: the words that say a strike happened ("hit", "air strike").
         kind: the strike's class, from its weapon or trigger words.
+        outcomes: every outcome the article states for the strike; two different ones
+            when its sources disagree ("shot down" against "destroyed").
         confidence: the extractor's own score in [0, 1], apart from the source's certainty.
     """
 
@@ -108,8 +118,7 @@ class Report:
     date: DateArgument | None = None
     weapon: Weapon | None = None
     weapon_span: Argument | None = None
-    outcome: Outcome = Outcome.UNKNOWN
-    outcome_span: Argument | None = None
+    outcomes: tuple[OutcomeClaim, ...] = ()
     killed: int | None = None
     killed_span: Argument | None = None
     injured: int | None = None
@@ -118,3 +127,8 @@ class Report:
     status: Status = Status.REPORTED
     status_span: Argument | None = None
     confidence: float = 0.5
+
+    @property
+    def outcome(self) -> Outcome:
+        """The first outcome stated, or ``UnknownOutcome``."""
+        return self.outcomes[0].outcome if self.outcomes else Outcome.UNKNOWN

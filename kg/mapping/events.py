@@ -70,8 +70,12 @@ class _ReportWriter:
         if report.weapon is not None:
             add(node, str(SK.weapon), f"<{SK[report.weapon.value]}>")
             self._evidence(node, "weapon", report.weapon_span)
-        add(node, str(SK.outcome), f"<{SK[report.outcome.value]}>")
-        self._evidence(node, "outcome", report.outcome_span)
+        for number, claim in enumerate(report.outcomes, start=1):
+            add(node, str(SK.outcome), f"<{SK[claim.outcome.value]}>")
+            suffix = "" if number == 1 else f"-{number}"
+            self._evidence(node, "outcome", claim.span, suffix=suffix)
+        if not report.outcomes:
+            add(node, str(SK.outcome), f"<{SK.UnknownOutcome}>")
         for role, value, span in (
             ("killed", report.killed, report.killed_span),
             ("injured", report.injured, report.injured_span),
@@ -117,12 +121,17 @@ class _ReportWriter:
         return local
 
     def _evidence(
-        self, node: str, role: str, value: Argument | None, entity: str | None = None
+        self,
+        node: str,
+        role: str,
+        value: Argument | None,
+        entity: str | None = None,
+        suffix: str = "",
     ) -> None:
         if value is None:
             return
         begin, end = value.span
-        evidence = f"{node}/evidence/{role}"
+        evidence = f"{node}/evidence/{role}{suffix}"
         self.out.add(node, str(SK.evidence), f"<{evidence}>")
         self.out.add(evidence, str(SK.role), f"<{RDF.type if role == 'type' else SK[role]}>")
         mention = self.iris.char(self.article.doc_id, begin, end)

@@ -56,7 +56,7 @@ def _describe(out: Triples, record: StrikeRecord, iris: Iris) -> None:
     _dates(out, node, record)
     for weapon in record.values("weapon"):
         add(node, str(SK.weapon), f"<{SK[str(weapon)]}>")
-    outcomes = [o for o in record.values("outcome") if o is not Outcome.UNKNOWN]
+    outcomes = sorted({o for r in record.reports for o in r.outcomes})
     for outcome in outcomes or [Outcome.UNKNOWN]:
         add(node, str(SK.outcome), f"<{SK[str(outcome)]}>")
     for role in ("killed", "injured"):

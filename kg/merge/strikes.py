@@ -37,7 +37,7 @@ class ReportSummary:
     resolved: ResolvedDate | None = None
     partial: PartialDate | None = None
     weapon: Weapon | None = None
-    outcome: Outcome = Outcome.UNKNOWN
+    outcomes: frozenset[Outcome] = frozenset()
     killed: int | None = None
     injured: int | None = None
     kind: StrikeType = StrikeType.STRIKE
@@ -91,24 +91,33 @@ def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
                                        <{SK.mention}> [ <{NIF.anchorOf}> ?kind ] ] }}
       }}
       OPTIONAL {{ ?location <{SKOS.exactMatch}> ?locMatch }}
+      OPTIONAL {{ ?target <{SK.locatedIn}> ?targetPlace }}
     }}"""
     rows = store.query(query).rows()
     by_report: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
+    outcomes: dict[str, set[Outcome]] = defaultdict(set)
     for row in rows:
         values = {name: str(term) for name, term in row.items()}
         by_report.setdefault(values["r"], values)
-        for name in ("location", "locMatch"):
+        for name in ("location", "locMatch", "targetPlace"):
             if name in values:
                 places[values["r"]].add(values[name])
-    return [_summary(values, frozenset(places[iri])) for iri, values in sorted(by_report.items())]
+        if "outcome" in values:
+            outcomes[values["r"]].add(Outcome(values["outcome"].removeprefix(str(SK._NS))))
+    return [
+        _summary(values, frozenset(places[iri]), frozenset(outcomes[iri] - {Outcome.UNKNOWN}))
+        for iri, values in sorted(by_report.items())
+    ]
 
 
 def _local(iri: str | None, namespace: str) -> str | None:
     return iri.removeprefix(namespace) if iri else None
 
 
-def _summary(values: dict[str, str], places: frozenset[str]) -> ReportSummary:
+def _summary(
+    values: dict[str, str], places: frozenset[str], outcomes: frozenset[Outcome]
+) -> ReportSummary:
     ns = str(SK._NS)
     resolved = None
     precision = _local(values.get("precision"), ns)
@@ -134,7 +143,7 @@ def _summary(values: dict[str, str], places: frozenset[str]) -> ReportSummary:
         resolved=resolved,
         partial=partial,
         weapon=Weapon(weapon) if weapon else None,
-        outcome=Outcome(_local(values.get("outcome"), ns) or Outcome.UNKNOWN.value),
+        outcomes=outcomes,
         killed=int(killed) if killed else None,
         injured=int(injured) if injured else None,
         kind=load_lexicon().strike_kind(Weapon(weapon) if weapon else None, values.get("kind", "")),
@@ -181,7 +190,14 @@ def _candidate_pairs(reports: list[ReportSummary]) -> Iterable[tuple[ReportSumma
 
 
 def same_strike(a: ReportSummary, b: ReportSummary) -> bool:
-    """Whether two reports from different articles describe one strike."""
+    """Whether two reports from different articles describe one strike.
+
+    They must share a place or a named target and not name different attackers; and the
+    day must be known on one side and agree with the other (a day, or what the other
+    says of it: "early May", "Friday"). A month or a year alone says too little: two
+    reports of strikes on Aleppo in April 2017 are not one strike. Undated reports merge
+    only on the same named target.
+    """
     if a.doc == b.doc:
         return False  # an article's own reports are distinct strikes by construction
     if a.attacker and b.attacker and a.attacker != b.attacker:
@@ -189,16 +205,21 @@ def same_strike(a: ReportSummary, b: ReportSummary) -> bool:
     same_target = a.target is not None and a.target == b.target
     if not (a.places & b.places or same_target):
         return False
-    if a.dated and b.dated:
-        return _dates_compatible(a, b)
-    return same_target and not a.dated and not b.dated
+    if not a.dated and not b.dated:
+        return same_target
+    return _same_day(a, b)
 
 
-def _dates_compatible(a: ReportSummary, b: ReportSummary) -> bool:
-    left = a.resolved or a.partial
-    right = b.resolved or b.partial
-    assert left is not None and right is not None
-    return compatible(left, right)
+def _same_day(a: ReportSummary, b: ReportSummary) -> bool:
+    days = [r for r in (a, b) if r.resolved is not None and r.resolved.precision is Precision.DAY]
+    if not days:
+        return False
+    other = b if days[0] is a else a
+    day = days[0].resolved
+    assert day is not None
+    if other.resolved is not None:
+        return other.resolved.precision is Precision.DAY and other.resolved.earliest == day.earliest
+    return other.partial is not None and compatible(day, other.partial)
 
 
 def strike_records(clusters: Iterable[tuple[ReportSummary, ...]]) -> list[StrikeRecord]:
@@ -214,7 +235,7 @@ def strike_records(clusters: Iterable[tuple[ReportSummary, ...]]) -> list[Strike
 
 def _contested(group: tuple[ReportSummary, ...]) -> bool:
     """Reports disagree on the outcome, the day or the toll."""
-    outcomes = {r.outcome for r in group} - {Outcome.UNKNOWN}
+    outcomes = {o for r in group for o in r.outcomes}
     days = {r.resolved.date for r in group if r.resolved is not None and r.resolved.date}
     killed = {r.killed for r in group if r.killed is not None}
     return len(outcomes) > 1 or len(days) > 1 or len(killed) > 1
