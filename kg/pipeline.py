@@ -319,10 +319,15 @@ class _Writer:
             entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
         records = consolidate(self.store, entities, self.iris, self.gazetteer)
         kg_graph = self.iris.kg_graph
-        update = KGStore.subjects_replacement(
-            kg_graph, sorted(entities), entity_triples(records, self.iris)
+        self.store.update(
+            KGStore.subjects_replacement(
+                kg_graph, sorted(entities), entity_triples(records, self.iris)
+            )
         )
-        update += " ;\n" + _strikes_update(self.store, self.iris)
+        # Strikes are merged in a second transaction: they compare places through the
+        # entities just written. A crash in between leaves the run without an end, and the
+        # next run rebuilds both.
+        update = _strikes_update(self.store, self.iris)
         if self.stored:
             ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             run_node = self.iris.run(self.run.run_id)

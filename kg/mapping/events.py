@@ -88,16 +88,20 @@ class _ReportWriter:
             add(local, str(SK.facilityKind), f"<{SK[report.target_kind]}>")
 
     def _date(self, node: str, report: Report) -> None:
-        if report.date is None or report.date.resolved is None:
+        if report.date is None:
             return
+        # The words are kept even when no day can be known ("on Friday" in an undated
+        # article): merging reports across articles still compares what they say.
+        self._evidence(node, "date", Argument(report.date.span, report.date.text))
         resolved = report.date.resolved
+        if resolved is None:
+            return
         if resolved.date is not None:
             self.out.add(node, str(SK.date), literal(resolved.date))
         else:
             self.out.add(node, str(SK.earliestDate), literal(resolved.earliest))
             self.out.add(node, str(SK.latestDate), literal(resolved.latest))
         self.out.add(node, str(SK.datePrecision), f"<{SK[resolved.precision.value]}>")
-        self._evidence(node, "date", Argument(report.date.span, report.date.text))
 
     def _entity(self, node: str, role: str, value: Argument | None, local_class: str) -> None:
         if value is None:

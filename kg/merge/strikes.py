@@ -69,7 +69,7 @@ class StrikeRecord:
 def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
     """Every report in the article graphs, with the fields clustering compares."""
     query = f"""
-    SELECT ?r ?doc ?attacker ?target ?location ?locMatch ?date ?earliest ?latest ?precision
+    SELECT ?r ?doc ?attacker ?target ?location ?date ?earliest ?latest ?precision
            ?dateText ?weapon ?outcome ?killed ?injured ?kind
     WHERE {{
       GRAPH ?g {{
@@ -90,25 +90,41 @@ def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
         OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{RDF.type}> ;
                                        <{SK.mention}> [ <{NIF.anchorOf}> ?kind ] ] }}
       }}
-      OPTIONAL {{ ?location <{SKOS.exactMatch}> ?locMatch }}
-      OPTIONAL {{ ?target <{SK.locatedIn}> ?targetPlace }}
     }}"""
-    rows = store.query(query).rows()
+    within = _places_within(store, iris)
     by_report: dict[str, dict[str, str]] = {}
     places: dict[str, set[str]] = defaultdict(set)
     outcomes: dict[str, set[Outcome]] = defaultdict(set)
-    for row in rows:
+    for row in store.query(query).rows():
         values = {name: str(term) for name, term in row.items()}
-        by_report.setdefault(values["r"], values)
-        for name in ("location", "locMatch", "targetPlace"):
-            if name in values:
-                places[values["r"]].add(values[name])
+        report = values["r"]
+        by_report.setdefault(report, values)
+        if "location" in values:
+            places[report] |= {values["location"], *within.get(values["location"], ())}
+        if "target" in values:
+            places[report] |= within.get(values["target"], set())
         if "outcome" in values:
-            outcomes[values["r"]].add(Outcome(values["outcome"].removeprefix(str(SK._NS))))
+            outcomes[report].add(Outcome(values["outcome"].removeprefix(str(SK._NS))))
     return [
         _summary(values, frozenset(places[iri]), frozenset(outcomes[iri] - {Outcome.UNKNOWN}))
         for iri, values in sorted(by_report.items())
     ]
+
+
+def _places_within(store: KGStore, iris: Iris) -> dict[str, set[str]]:
+    """For each entity, the places it is or lies in: its GeoNames place, the place a
+    facility is located in (and that place's GeoNames place)."""
+    query = f"""
+    SELECT ?e ?place WHERE {{ GRAPH <{iris.kg_graph}> {{
+      {{ ?e <{SKOS.exactMatch}> ?place FILTER(STRSTARTS(STR(?place), "http://sws.geonames.org/")) }}
+      UNION {{ ?e <{SK.locatedIn}> ?place }}
+      UNION {{ ?e <{SK.locatedIn}>/<{SKOS.exactMatch}> ?place
+               FILTER(STRSTARTS(STR(?place), "http://sws.geonames.org/")) }}
+    }} }}"""
+    found: dict[str, set[str]] = defaultdict(set)
+    for row in store.query(query).rows():
+        found[str(row["e"])].add(str(row["place"]))
+    return found
 
 
 def _local(iri: str | None, namespace: str) -> str | None:
