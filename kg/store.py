@@ -328,7 +328,8 @@ _OPAQUE = re.compile(
         )
     )
 )
-_FROM = re.compile(r"\bFROM\b", re.IGNORECASE)
+# The keyword, not a variable (?from) or a local name (ex:from).
+_FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
 
 
 def has_dataset_clause(sparql: str) -> bool:
@@ -338,6 +339,8 @@ def has_dataset_clause(sparql: str) -> bool:
         >>> has_dataset_clause("SELECT * FROM <g> { ?s ?p ?o }")
         True
         >>> has_dataset_clause('SELECT * { ?s ?p "from" } # FROM')
+        False
+        >>> has_dataset_clause("SELECT ?from { ?s ex:from ?from }")
         False
     """
     return bool(_FROM.search(_OPAQUE.sub(" ", sparql)))

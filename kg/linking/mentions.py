@@ -56,6 +56,7 @@ def link_places(
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
     linked = [_linked(m, linker, context) if m.kind is EntityKind.PLACE else m for m in mentions]
+    linked = [_retyped(m, linker, context, gazetteer) for m in linked]
     return replace(analysis, mentions=tuple(linked))
 
 
@@ -78,6 +79,30 @@ def _linked(mention: Mention, linker: PlaceLinker, context: LinkContext) -> Ment
         if place is not None and not place.is_country:
             return replace(mention, begin=begin, end=end, text=text, key=place_key(place))
     return mention
+
+
+# Towns big enough that a name the model took for an organisation or a person is the town.
+MIN_RETYPED_POPULATION = 5_000
+
+
+def _retyped(
+    mention: Mention, linker: PlaceLinker, context: LinkContext, gazetteer: Gazetteer
+) -> Mention:
+    """An organisation or person the model found ("al-Safirah") that is a town of the
+    article's countries, and not a curated name, is that town."""
+    if mention.kind not in {EntityKind.ORGANIZATION, EntityKind.PERSON} or gazetteer.by_key(
+        mention.key
+    ):
+        return mention
+    place = linker.link(mention.text, context)
+    if (
+        place is None
+        or place.feature_class != "P"
+        or place.population < MIN_RETYPED_POPULATION
+        or place.country_code not in context.countries
+    ):
+        return mention
+    return replace(mention, kind=EntityKind.PLACE, key=place_key(place))
 
 
 def _parts(mention: Mention) -> list[tuple[int, int]]:
