@@ -26,9 +26,9 @@ from tqdm import tqdm
 
 import kg
 from kg.config import Settings
-from kg.entities import analyse
+from kg.entities import Analysis, analyse
 from kg.errors import IngestError, KGError, NLPError
-from kg.events import extract_reports
+from kg.events import Report, extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.ingest import Article, read_articles
 from kg.linking import PlaceLinker, default_gazetteer
@@ -104,10 +104,28 @@ class Extractor:
             return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
 
     def _map(self, article: Article, doc: Doc) -> ArticleGraph:
-        analysis = link_places(doc, analyse(doc, self.gazetteer), self.linker, self.gazetteer)
-        reports = extract_reports(doc, analysis, reference_date(article.text, article.published))
+        reference = reference_date(article.text, article.published)
+        analysis, reports = understand(doc, reference, self.gazetteer, self.linker)
         fingerprint = self.fingerprint(article)
         return article_graph(article, analysis, self.iris, self.run_iri, fingerprint, reports)
+
+
+def understand(
+    doc: Doc,
+    reference: datetime.date | None,
+    gazetteer: Gazetteer | None = None,
+    linker: PlaceLinker | None = None,
+) -> tuple[Analysis, list[Report]]:
+    """A parsed article's typed and linked mentions, and the strikes it reports.
+
+    Args:
+        doc: the article parsed by ``kg.nlp.load_pipeline``.
+        reference: the date relative expressions resolve against.
+    """
+    gazetteer = gazetteer or load_gazetteer()
+    linker = linker or PlaceLinker(default_gazetteer())
+    analysis = link_places(doc, analyse(doc, gazetteer), linker, gazetteer)
+    return analysis, extract_reports(doc, analysis, reference)
 
 
 def fingerprint(article: Article, run: RunInfo) -> str:

@@ -64,7 +64,7 @@ def test_every_sentence_of_both_seeds_is_listed_with_its_entities(seed_store: KG
     rows = select(seed_store, saved_query("sentences-with-entities").text)
     assert len(rows) == 35
     first = next(r for r in rows if r["sentence"].startswith("Israel reportedly hit army barracks"))
-    assert set(first["entities"].split(" | ")) == {"Israel", "al-Safirah", "Iran"}
+    assert set(first["entities"].split(" | ")) == {"Israel", "al-Safirah", "Aleppo", "Iran"}
 
 
 def test_offsets_point_at_exactly_the_anchor_text(seed_store: KGStore) -> None:

@@ -99,7 +99,7 @@ def _retyped(
         place is None
         or place.feature_class != "P"
         or place.population < MIN_RETYPED_POPULATION
-        or place.country_code not in context.countries
+        or not _plausible(place, context)
     ):
         return mention
     return replace(mention, kind=EntityKind.PLACE, key=place_key(place))
@@ -136,7 +136,7 @@ def _recover(
         if any(i in taken for i in range(span.start, span.end)):
             continue
         place = linker.link(span.text, context)
-        if place is None or place.is_country or place.country_code not in context.countries:
+        if place is None or place.is_country or not _plausible(place, context):
             continue
         sentence = (
             max(i for i, start in enumerate(starts) if start <= span.start_char) if starts else 0
@@ -155,6 +155,14 @@ def _recover(
         )
         taken.update(range(span.start, span.end))
     return found
+
+
+# A city this large is known well enough to be recovered without country evidence.
+MIN_CITY_POPULATION = 50_000
+
+
+def _plausible(place: Place, context: LinkContext) -> bool:
+    return place.country_code in context.countries or place.population >= MIN_CITY_POPULATION
 
 
 def _proper_noun_phrase(doc: Doc, token: Token) -> Span:

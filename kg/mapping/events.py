@@ -49,6 +49,8 @@ class _ReportWriter:
         self.sentence_iris = sentences
         self.entities: set[str] = set()
         self.described: set[str] = set()
+        # Spans the entity stage already links: their node names its own entity.
+        self.named = {(m.begin, m.end) for m in analysis.mentions}
 
     def write(self, number: int, report: Report) -> None:
         node = self.iris.report(self.article.doc_id, number)
@@ -153,7 +155,7 @@ class _ReportWriter:
         add(node, str(NIF.anchorOf), literal(self.article.text[begin:end]))
         add(node, str(NIF.referenceContext), f"<{self.doc}>")
         add(node, str(NIF.sentence), f"<{self.sentence_iris[self._sentence_of(begin)]}>")
-        if entity is not None:
+        if entity is not None and (begin, end) not in self.named:
             add(node, str(ITSRDF.taIdentRef), f"<{entity}>")
 
     def _sentence_of(self, begin: int) -> int:

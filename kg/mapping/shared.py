@@ -35,6 +35,8 @@ class EntityRecord:
         place: its GeoNames place (places and states).
         division: GeoNames id and names (label first) of the place's first-level division.
         located_in: key of the place entity a facility is in.
+        also: further ``sk:`` classes the entity's roles in reports imply (the place of a
+            strike is an ``sk:Place`` whatever else its name was taken for).
     """
 
     key: str
@@ -45,6 +47,7 @@ class EntityRecord:
     place: Place | None = None
     division: tuple[int, tuple[str, ...]] | None = None
     located_in: str | None = None
+    also: tuple[str, ...] = ()
 
 
 def run_triples(run: RunInfo, iris: Iris, ended: datetime.datetime | None = None) -> str:
@@ -68,7 +71,8 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
     out = Triples()
     for record in records:
         node = iris.entity(record.key)
-        out.add(node, str(RDF.type), f"<{SK[record.kind.value]}>")
+        for kind in (record.kind.value, *record.also):
+            out.add(node, str(RDF.type), f"<{SK[kind]}>")
         out.add(node, str(RDFS.label), literal(record.name))
         for alt in record.alt_labels:
             out.add(node, str(SKOS.altLabel), literal(alt))

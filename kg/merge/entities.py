@@ -22,7 +22,7 @@ from kg.linking.geonames import read_admin1_table
 from kg.linking.mentions import geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
 from kg.store import KGStore
-from kg.vocab import ITSRDF, NIF
+from kg.vocab import ITSRDF, NIF, SK
 
 _CHUNK = 500  # entity IRIs per VALUES block: keeps each query small
 _T = TypeVar("_T", bound=str)
@@ -67,8 +67,10 @@ def consolidate(
                 usage[entity][(kind, str(row["anchor"]))] += int(str(row["n"]))
             elif gazetteer.by_key(entity_key(entity, iris)) is not None:
                 usage.setdefault(entity, Counter())  # named only by a report: curated
+    roles = _report_roles(store, list(usage))
     records = (
-        _record(entity_key(e, iris), counts, gazetteer) for e, counts in sorted(usage.items())
+        _with_roles(_record(entity_key(e, iris), counts, gazetteer), roles.get(e, set()))
+        for e, counts in sorted(usage.items())
     )
     return with_places([r for r in records if r is not None], places or default_gazetteer())
 
@@ -93,6 +95,43 @@ def _record(
         alt_labels=tuple(sorted(set(anchors) - {name})),
         wikidata=known.wikidata if known else None,
     )
+
+
+_ACTORS = frozenset(
+    {
+        EntityKind.STATE,
+        EntityKind.ARMED_FORCE,
+        EntityKind.ARMED_GROUP,
+        EntityKind.PERSON,
+        EntityKind.ORGANIZATION,
+    }
+)
+
+
+def _report_roles(store: KGStore, entities: list[str]) -> dict[str, set[str]]:
+    """The roles (sk: property names) each entity plays in any report."""
+    roles: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(sorted(entities)):
+        values = " ".join(f"<{e}>" for e in chunk)
+        query = f"""SELECT DISTINCT ?e ?role WHERE {{
+            VALUES ?e {{ {values} }}
+            VALUES ?role {{ <{SK.location}> <{SK.attacker}> <{SK.attributedTo}> }}
+            GRAPH ?g {{ ?r ?role ?e }} }}"""
+        for row in store.query(query).rows():
+            roles[str(row["e"])].add(str(row["role"]).removeprefix(str(SK._NS)))
+    return roles
+
+
+def _with_roles(record: EntityRecord | None, roles: set[str]) -> EntityRecord | None:
+    """The classes a report role implies, where the entity's own class is another."""
+    if record is None:
+        return None
+    also = []
+    if "location" in roles and record.kind not in {EntityKind.PLACE, EntityKind.FACILITY}:
+        also.append("Place")
+    if roles & {"attacker", "attributedTo"} and record.kind not in _ACTORS:
+        also.append("Actor")
+    return replace(record, also=tuple(also)) if also else record
 
 
 def with_places(records: list[EntityRecord], places: PlaceGazetteer) -> list[EntityRecord]:

@@ -250,8 +250,9 @@ def strike_records(clusters: Iterable[tuple[ReportSummary, ...]]) -> list[Strike
 
 
 def _contested(group: tuple[ReportSummary, ...]) -> bool:
-    """Reports disagree on the outcome, the day or the toll."""
+    """Reports disagree on the outcome, the day or a toll."""
     outcomes = {o for r in group for o in r.outcomes}
     days = {r.resolved.date for r in group if r.resolved is not None and r.resolved.date}
     killed = {r.killed for r in group if r.killed is not None}
-    return len(outcomes) > 1 or len(days) > 1 or len(killed) > 1
+    injured = {r.injured for r in group if r.injured is not None}
+    return max(len(outcomes), len(days), len(killed), len(injured)) > 1
