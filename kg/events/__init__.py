@@ -99,7 +99,7 @@ def _follow_up(
         injured_span=injured[1] if injured else None,
         confidence=0.4,
     )
-    return Frame(report, anaphoric=True)
+    return Frame(report, anaphoric=True, follow_up=True)
 
 
 def _frame(

@@ -364,7 +364,11 @@ def _place_in(tokens: Iterable[Token], ctx: Context) -> Argument | None:
 
 def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | None:
     """The date expression of the sentence closest to the trigger, resolved."""
-    expressions = [e for e in sentence.ents if e.label_ in {"DATE", "TIME"}]
+    expressions = [
+        e
+        for e in sentence.ents
+        if e.label_ in {"DATE", "TIME"} and not _dates_the_report(e, trigger, ctx)
+    ]
     expressions.sort(key=lambda e: abs(e.start - trigger.i))
     for entity in expressions:
         partial = parse_date_expression(entity.text)
@@ -373,6 +377,12 @@ def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | No
         resolved = resolve(entity.text, ctx.reference)
         return DateArgument((entity.start_char, entity.end_char), entity.text, partial, resolved)
     return None
+
+
+def _dates_the_report(expression: Span, trigger: Token, ctx: Context) -> bool:
+    """ "a monitor said Sunday": the day of the telling, not of the strike."""
+    head = expression.root.head
+    return head is not trigger and head.lemma_.lower() in ctx.lexicon.reporting_verbs
 
 
 def find_weapon(

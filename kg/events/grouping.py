@@ -24,11 +24,14 @@ class Frame:
     Attributes:
         anaphoric: the trigger refers back ("the attack", "Tuesday's bombing").
         distinct: the sentence announces another strike ("another", "a similar", "separately").
+        follow_up: the sentence names no strike, only an outcome or toll: it joins the
+            strike before it or nothing.
     """
 
     report: Report
     anaphoric: bool = False
     distinct: bool = False
+    follow_up: bool = False
 
 
 def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> list[Report]:
@@ -42,6 +45,8 @@ def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> lis
     reports: list[Report] = []
     for frame in frames:
         index = _home(frame, reports, places)
+        if index is None and frame.follow_up:
+            continue
         if index is None:
             reports.append(frame.report)
         else:

@@ -205,11 +205,24 @@ def _under_plan(verb: Token, lexicon: Lexicon) -> bool:
     return False
 
 
+def _counted(trigger: Token) -> bool:
+    if trigger.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    for child in trigger.children:
+        if child.dep_ == "nummod" and child.like_num:
+            text = child.lower_.replace(",", "")
+            if text.isdigit() and int(text) > 2:
+                return True
+    return False
+
+
 def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
     """Habitual or generic statements ("has regularly struck", "many raids").
 
     A day ("on Monday", "May 4") or a casualty figure makes such a sentence specific.
     """
+    if _counted(trigger):
+        return True  # "135 strikes on clinics last year": a statistic, not a strike
     markers = [c for c in trigger.children if c.lower_ in lexicon.generic_markers]
     if verb is not None:
         markers += [
