@@ -68,7 +68,7 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
             if found.intercepted:
                 claim = OutcomeClaim(Outcome.INTERCEPTED, frame.report.trigger)
                 frame = replace(frame, report=replace(frame.report, outcomes=(claim,)))
-            frames.append(frame)
+            frames.extend(_per_place(frame, doc, ctx))
             source = attribution.source or source
         else:
             source = _any_source(sentence, ctx) or source
@@ -77,6 +77,50 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
                 if follow_up is not None:
                     frames.append(follow_up)
     return [_with_damage(report) for report in group(frames, ctx.places)]
+
+
+def _per_place(frame: Frame, doc: Doc, ctx: Context) -> list[Frame]:
+    """One frame per place when the sentence strikes several ("air strikes against the town
+    of Saraqeb and the village of Sheikh Mustafa"): each is a strike of its own."""
+    location = frame.report.location
+    if location is None:
+        return [frame]
+    span = doc.char_span(*location.span, alignment_mode="expand")
+    if span is None:
+        return [frame]
+    others = []
+    heads = [span.root]
+    while heads[-1].dep_ in {"pobj", "prep"} and len(heads) < 4:
+        heads.append(heads[-1].head)  # "the town of X" coordinates "the town", not X
+    for token in (c for head in heads for c in head.conjuncts):
+        mention = ctx.mentions.get(token.i)
+        if mention is None and token.dep_ == "conj":
+            # "the town of X and the village of Y": the place hangs under the place noun.
+            mention = next(
+                (
+                    ctx.mentions[t.i]
+                    for t in token.subtree
+                    if t.i in ctx.mentions and ctx.mentions[t.i].kind is EntityKind.PLACE
+                ),
+                None,
+            )
+        if (
+            mention is not None
+            and mention.kind is EntityKind.PLACE
+            and mention.key != location.entity
+        ):
+            others.append(mention)
+    if not others:
+        return [frame]
+    extra = [
+        replace(
+            frame,
+            report=replace(frame.report, location=Argument((m.begin, m.end), m.text, m.key)),
+            distinct=True,
+        )
+        for m in dict((m.key, m) for m in others).values()
+    ]
+    return [frame, *extra]
 
 
 def _follow_up(
