@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
-from kg.events.model import Argument, DateArgument, Outcome, Weapon
+from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
 from kg.linking.geonames import Place
 from kg.timex import parse_date_expression, resolve
 
@@ -369,14 +369,25 @@ def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | No
         for e in sentence.ents
         if e.label_ in {"DATE", "TIME"} and not _dates_the_report(e, trigger, ctx)
     ]
-    expressions.sort(key=lambda e: abs(e.start - trigger.i))
+    found = []
     for entity in expressions:
         partial = parse_date_expression(entity.text)
         if partial is None:
             continue
         resolved = resolve(entity.text, ctx.reference)
-        return DateArgument((entity.start_char, entity.end_char), entity.text, partial, resolved)
-    return None
+        found.append(
+            DateArgument((entity.start_char, entity.end_char), entity.text, partial, resolved)
+        )
+    if not found:
+        return None
+    # A day beats a vaguer expression ("this week"), then the nearest to the trigger wins.
+    return min(found, key=lambda d: (not _is_day(d), abs(d.span[0] - trigger.idx)))
+
+
+def _is_day(date: DateArgument) -> bool:
+    if date.resolved is not None:
+        return date.resolved.precision is Precision.DAY
+    return date.partial.day is not None or date.partial.weekday is not None
 
 
 def _dates_the_report(expression: Span, trigger: Token, ctx: Context) -> bool:
