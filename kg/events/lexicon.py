@@ -51,6 +51,7 @@ class Lexicon:
     not_targets: frozenset[str]
     source_nouns: frozenset[str]
     monitor_nouns: frozenset[str]
+    explosive_carriers: frozenset[str]
 
     def weapon_of(self, lemma: str) -> Weapon | None:
         """The weapon a single word names ("jet" -> Aircraft).
@@ -124,6 +125,7 @@ def load_lexicon() -> Lexicon:
         not_targets=_set(data, "not_targets"),
         source_nouns=_set(data, "source_nouns"),
         monitor_nouns=_set(data, "monitor_nouns"),
+        explosive_carriers=_set(data, "explosive_carriers"),
     )
 
 

@@ -102,6 +102,11 @@ def _is_ground_strike(token: Token) -> bool:
 
 def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) -> bool:
     """A weak verb ("hit", "fire") is a strike when weapons or armed actors do it."""
+    if verb.lemma_.lower() in {"explode", "blow", "detonate"}:
+        # "the car blew up", "a device exploded": what went off carried the explosives.
+        carriers = [t for t in _role_tokens(verb, _SUBJECTS | _OBJECTS)]
+        if any(t.lemma_.lower() in lexicon.explosive_carriers for t in carriers):
+            return True
     around = [*_role_tokens(verb, _SUBJECTS | {"agent"}), *_role_tokens(verb, _OBJECTS)]
     for token in around:
         if _names_weapon_or_strike(token, lexicon):
