@@ -21,6 +21,7 @@ from kg.errors import ConfigError
 from kg.resources import DATA_DIR
 
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
+_APOSTROPHES = re.compile("['’‘ʿʾ`´]")
 KINDS = frozenset({"State", "ArmedForce", "ArmedGroup", "Organization", "Facility"})
 
 
@@ -62,6 +63,9 @@ def slug(name: str) -> str:
         >>> slug("al-Safirah"), slug("The  U.S.")
         ('al-safirah', 'the-u-s')
     """
+    # Apostrophes and ayin/hamza marks vary between transliterations ("Dar'a", "Dar‘ā"):
+    # they are dropped, not turned into word breaks.
+    name = _APOSTROPHES.sub("", name)
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", folded.casefold()).strip("-") or "unnamed"
 

@@ -113,7 +113,12 @@ STRIKES = [
     ),
     (
         "Eleven civilians were killed in a regime barrel bomb attack on Daraa.",
-        {"kind": StrikeType.AIR, "weapon": Weapon.BARREL_BOMB, "killed": 11, "location": "dar-a-170905"},
+        {
+            "kind": StrikeType.AIR,
+            "weapon": Weapon.BARREL_BOMB,
+            "killed": 11,
+            "location": "dara-170905",
+        },
     ),
     (
         "A car bomb killed 18 people in the Damascus suburb of Jaramana on Tuesday.",
