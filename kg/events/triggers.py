@@ -233,6 +233,14 @@ def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
         markers += [
             c for c in verb.children if c.dep_ == "advmod" and c.lower_ in lexicon.generic_markers
         ]
+        # "in the past", "over the years": a habit, not an event
+        markers += [
+            g
+            for c in verb.children
+            if c.dep_ == "prep"
+            for g in c.children
+            if g.dep_ == "pobj" and g.lower_ in lexicon.generic_markers
+        ]
     if not markers:
         return False
     sentence = trigger.sent

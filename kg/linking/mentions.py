@@ -55,6 +55,9 @@ def link_places(
     context = _context(analysis, gazetteer)
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
+    mentions = [
+        _with_division_word(doc.text, m) if m.kind is EntityKind.PLACE else m for m in mentions
+    ]
     linked = [_linked(m, linker, context) if m.kind is EntityKind.PLACE else m for m in mentions]
     linked = [_retyped(m, linker, context, gazetteer) for m in linked]
     return replace(analysis, mentions=tuple(linked))
@@ -68,6 +71,18 @@ def _context(analysis: Analysis, gazetteer: Gazetteer) -> LinkContext:
             countries.append(known.country)
     places = [m.text for m in analysis.mentions if m.kind is EntityKind.PLACE]
     return LinkContext.of(countries, places)
+
+
+_DIVISION_WORD = re.compile(r"\s+(province|governorate|countryside)\b", re.IGNORECASE)
+
+
+def _with_division_word(text: str, mention: Mention) -> Mention:
+    """ "Idlib province": the name with the word that makes it the province, not the city."""
+    match = _DIVISION_WORD.match(text, mention.end)
+    if match is None:
+        return mention
+    end = match.end()
+    return replace(mention, end=end, text=text[mention.begin : end])
 
 
 def _linked(mention: Mention, linker: PlaceLinker, context: LinkContext) -> Mention:
