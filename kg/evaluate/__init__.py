@@ -1,6 +1,6 @@
 """Evaluation: the store's strike reports scored against gold events and crowd labels.
 
-The scoring rules are those of ``../shared/eval/README.md``:
+The scoring rules are those of the evaluation data's README:
 
 - events: a report matches a gold event when their evidence overlaps (shared characters
   of the article), pairs taken by largest overlap first (``kg.evaluate.matching``);

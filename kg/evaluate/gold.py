@@ -1,6 +1,6 @@
 """Reading the gold standard (``gold-*.jsonl``) and the FA-KES crowd labels.
 
-The files are described in ``../shared/eval/README.md`` and ``ANNOTATION.md``. Gold values
+The files follow the annotation guidelines (``ANNOTATION.md`` of the evaluation data). Gold values
 are checked against the guidelines' vocabularies on reading, so that a typo in a gold file
 is reported with its file and line instead of silently scoring as a miss.
 """

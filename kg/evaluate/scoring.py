@@ -45,7 +45,7 @@ def evaluate(
 
     Args:
         store: the store holding articles and reports.
-        gold_paths: gold files (JSON Lines, see ``../shared/eval/ANNOTATION.md``).
+        gold_paths: gold files (JSON Lines, in the format of the annotation guidelines).
         crowd_path: the FA-KES crowd labels file, if wanted.
         gazetteer: resolves actor names; the shipped gazetteer by default.
 
