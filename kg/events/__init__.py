@@ -57,6 +57,7 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
     matches = phrase_matches(doc.vocab).find(doc)
     frames: list[Frame] = []
     source: Argument | None = None
+    place: Argument | None = None
     for index, bounds in enumerate(analysis.sentences):
         sentence = doc.char_span(bounds.begin, bounds.end, alignment_mode="expand")
         if sentence is None:
@@ -68,6 +69,8 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
             if found.intercepted:
                 claim = OutcomeClaim(Outcome.INTERCEPTED, frame.report.trigger)
                 frame = replace(frame, report=replace(frame.report, outcomes=(claim,)))
+            frame = _with_place_referred_back(frame, sentence, ctx, place)
+            place = frame.report.location or place
             frames.extend(_per_place(frame, doc, ctx))
             source = attribution.source or source
         else:
@@ -77,6 +80,22 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
                 if follow_up is not None:
                     frames.append(follow_up)
     return [_with_damage(report) for report in group(frames, ctx.places)]
+
+
+def _with_place_referred_back(
+    frame: Frame, sentence: Span, ctx: Context, previous: Argument | None
+) -> Frame:
+    """ "in the same square", "the suburb": the place named last, when the sentence names
+    none of its own."""
+    if frame.report.location is not None or previous is None:
+        return frame
+    for token in sentence:
+        definite = any(
+            c.dep_ in {"det", "poss"} and c.lower_ in {"the", "its", "this"} for c in token.children
+        )
+        if definite and token.lemma_.lower() in ctx.lexicon.place_nouns:
+            return replace(frame, report=replace(frame.report, location=previous))
+    return frame
 
 
 def _per_place(frame: Frame, doc: Doc, ctx: Context) -> list[Frame]:

@@ -201,10 +201,10 @@ def _governing_verb(token: Token) -> Token | None:
 
 def _under_plan(verb: Token, lexicon: Lexicon) -> bool:
     current = verb
-    for _ in range(3):
+    for _ in range(4):
         if current.lemma_.lower() in lexicon.plan_verbs:
             return True
-        if current.dep_ not in {"xcomp", "ccomp", "dobj", "pobj", "prep", "advcl", "conj"}:
+        if current.dep_ not in {"xcomp", "ccomp", "dobj", "pobj", "pcomp", "prep", "advcl", "conj"}:
             return False
         current = current.head
     return False

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.entities import Analysis, EntityKind, Mention
+from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention
 from kg.gazetteer import Gazetteer, slug
 from kg.linking.geonames import Place
 from kg.linking.ranking import LinkContext, PlaceLinker
@@ -145,6 +145,8 @@ def _recover(
     for token in doc:
         if token.i in taken or token.pos_ != "PROPN" or token.dep_ != "pobj":
             continue
+        if token.lower_ in CALENDAR_WORDS:
+            continue  # "on Monday"
         if token.head.lower_ not in PLACE_PREPOSITIONS:
             continue
         span = _proper_noun_phrase(doc, token)
