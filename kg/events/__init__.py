@@ -30,8 +30,8 @@ from kg.events.grouping import Frame, group
 from kg.events.lexicon import load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
-from kg.linking import Place, default_gazetteer
-from kg.linking.mentions import geonames_id_of
+from kg.linking import Place, default_gazetteer, link, nested_place
+from kg.linking.mentions import geonames_id_of, place_key
 
 __all__ = ["Report", "extract_reports"]
 
@@ -79,7 +79,29 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
                 follow_up = _follow_up(index, sentence, ctx, matches)
                 if follow_up is not None:
                     frames.append(follow_up)
-    return [_with_damage(report) for report in group(frames, ctx.places)]
+    facilities = [m for m in analysis.mentions if m.kind is EntityKind.FACILITY]
+    return [
+        _with_damage(_placed_by_facility(report, facilities, analysis))
+        for report in group(frames, ctx.places)
+    ]
+
+
+def _placed_by_facility(report: Report, facilities: list[Mention], analysis: Analysis) -> Report:
+    """A strike on "the al-Safira complex" hit al-Safira: when no place is named, the place a
+    facility's name holds is the strike's, taken from the target or the evidence."""
+    if report.location is not None:
+        return report
+    spans = [analysis.sentences[i] for i in report.sentences]
+    named = [f for f in facilities if any(s.begin <= f.begin < s.end for s in spans)]
+    if report.target is not None and report.target.entity is not None:
+        named = [f for f in facilities if f.key == report.target.entity][:1] + named
+    for facility in named:
+        inner = nested_place(facility.name) or nested_place(facility.text)
+        place = link(inner) if inner else None
+        if place is not None and not place.is_country:
+            location = Argument((facility.begin, facility.end), facility.text, place_key(place))
+            return replace(report, location=location)
+    return report
 
 
 def _with_place_referred_back(
