@@ -35,6 +35,8 @@ from kg.linking.mentions import geonames_id_of, place_key
 
 __all__ = ["Report", "extract_reports"]
 
+# How often a place must recur before it is taken for the main strike's place.
+ARTICLE_PLACE_MIN_MENTIONS = 2
 _ANAPHORIC_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
 _DISTINCT_CUES = frozenset(
     {"another", "similar", "separately", "previous", "previously", "earlier"}
@@ -80,10 +82,25 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
                 if follow_up is not None:
                     frames.append(follow_up)
     facilities = [m for m in analysis.mentions if m.kind is EntityKind.FACILITY]
-    return [
-        _with_damage(_placed_by_facility(report, facilities, analysis))
-        for report in group(frames, ctx.places)
-    ]
+    reports = [_placed_by_facility(r, facilities, analysis) for r in group(frames, ctx.places)]
+    if reports and reports[0].location is None:
+        reports[0] = replace(reports[0], location=_article_place(analysis, ctx))
+    return [_with_damage(report) for report in reports]
+
+
+def _article_place(analysis: Analysis, ctx: Context) -> Argument | None:
+    """The place an article keeps returning to (its dateline town, its headline city): where
+    its main strike hit when the sentences about it name none."""
+    counts = Counter(
+        m.key for m in analysis.mentions if m.key in ctx.places and not ctx.places[m.key].is_admin1
+    )
+    if not counts:
+        return None
+    key, n = counts.most_common(1)[0]
+    if n < ARTICLE_PLACE_MIN_MENTIONS:
+        return None
+    first = next(m for m in analysis.mentions if m.key == key)
+    return Argument((first.begin, first.end), first.text, key)
 
 
 def _placed_by_facility(report: Report, facilities: list[Mention], analysis: Analysis) -> Report:
