@@ -226,3 +226,11 @@ def test_every_argument_keeps_its_words(nlp: Language) -> None:
         assert argument is not None
         begin, end = argument.span
         assert text[begin:end] == argument.text
+
+
+def test_the_province_of_x_is_the_province(nlp: Language) -> None:
+    text = "Syrian jets struck the town of Mayadin in the eastern province of Deir Ezzor on Monday."
+    analysis, (found,) = understand(nlp(text), REFERENCE)
+    keys = {m.text: m.key for m in analysis.mentions}
+    assert keys["Deir Ezzor"] == "deir-ez-zor-governorate-170792"
+    assert found.location is not None and found.location.entity == "al-mayadin-173480"

@@ -58,7 +58,12 @@ def link_places(
     mentions = [
         _with_division_word(doc.text, m) if m.kind is EntityKind.PLACE else m for m in mentions
     ]
-    linked = [_linked(m, linker, context) if m.kind is EntityKind.PLACE else m for m in mentions]
+    linked = [
+        _linked(m, linker, context, _named_division(doc.text, m))
+        if m.kind is EntityKind.PLACE
+        else m
+        for m in mentions
+    ]
     linked = [_retyped(m, linker, context, gazetteer) for m in linked]
     return replace(analysis, mentions=tuple(linked))
 
@@ -76,6 +81,9 @@ def _context(analysis: Analysis, gazetteer: Gazetteer) -> LinkContext:
 _DIVISION_WORD = re.compile(r"\s+(province|governorate|countryside)\b", re.IGNORECASE)
 
 
+_DIVISION_BEFORE = re.compile(r"\b(province|governorate) of\s+$", re.IGNORECASE)
+
+
 def _with_division_word(text: str, mention: Mention) -> Mention:
     """ "Idlib province": the name with the word that makes it the province, not the city."""
     match = _DIVISION_WORD.match(text, mention.end)
@@ -85,12 +93,20 @@ def _with_division_word(text: str, mention: Mention) -> Mention:
     return replace(mention, end=end, text=text[mention.begin : end])
 
 
-def _linked(mention: Mention, linker: PlaceLinker, context: LinkContext) -> Mention:
+def _named_division(text: str, mention: Mention) -> str | None:
+    """ "the province of Deir Ezzor": the word that makes the name a division's."""
+    match = _DIVISION_BEFORE.search(text, max(mention.begin - 30, 0), mention.begin)
+    return match.group(1).lower() if match else None
+
+
+def _linked(
+    mention: Mention, linker: PlaceLinker, context: LinkContext, division: str | None = None
+) -> Mention:
     """The mention keyed to its place; a span the model overran ("Raqa NGO", "Azaz Aleppo")
-    is cut to the longest part that links."""
+    is cut to the longest part that links; after "the province of" it is the province."""
     for begin, end in _parts(mention):
         text = mention.text[begin - mention.begin : end - mention.begin]
-        place = linker.link(text, context)
+        place = linker.link(f"{text} {division}" if division else text, context)
         if place is not None and not place.is_country:
             return replace(mention, begin=begin, end=end, text=text, key=place_key(place))
     return mention
