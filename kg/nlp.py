@@ -83,6 +83,7 @@ def _pattern(nlp: Language, entity: KnownEntity, name: str) -> dict[str, Any]:
 # The statistical model misses or mistypes many of their names ("near Aleppo", "Daraa").
 RULER_PLACE_COUNTRIES = frozenset({"SY", "IQ", "LB"})
 RULER_PLACE_MIN_POPULATION = 5_000
+ARABIC_ARTICLES = ("al", "Al", "el", "El", "as", "As", "ash", "Ash", "ar", "Ar", "ad", "Ad")
 
 
 def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
@@ -99,6 +100,12 @@ def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
             if _usable_place_name(name) and lookup_key(name) not in known:
                 tokens = [{"ORTH": token.text} for token in nlp.make_doc(name)]
                 patterns.append({"label": "GPE", "pattern": tokens})
+                # "al-Safirah" is one name: the ruler keeps the longest match, so the
+                # article never gets cut off as a name of its own.
+                patterns.extend(
+                    {"label": "GPE", "pattern": [{"ORTH": article}, {"ORTH": "-"}, *tokens]}
+                    for article in ARABIC_ARTICLES
+                )
     return patterns
 
 
