@@ -271,10 +271,6 @@ class KGStore:
     def __len__(self) -> int:
         return len(self._native)
 
-    def graph_size(self, graph: str) -> int:
-        """Return the number of quads in one named graph."""
-        return sum(1 for _ in self._native.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
-
     def dump(
         self,
         out: IO[bytes],

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from kg.events.model import Outcome
+from kg.events.model import Outcome, StrikeType
+from kg.mapping.events import KIND_LABELS
 from kg.mapping.iris import Iris
 from kg.mapping.terms import Triples, count, literal
 from kg.merge.strikes import StrikeRecord
 from kg.vocab import RDF, RDFS, SEM, SK
-
-_LABELS = {
-    "Strike": "strike",
-    "AirStrike": "air strike",
-    "DroneStrike": "drone strike",
-    "MissileStrike": "missile strike",
-    "RocketOrArtilleryStrike": "rocket or artillery strike",
-    "Bombing": "bombing",
-}
 
 
 def strike_triples(records: Iterable[StrikeRecord], iris: Iris) -> str:
@@ -84,7 +76,7 @@ def _dates(out: Triples, node: str, record: StrikeRecord) -> None:
 
 
 def _label(record: StrikeRecord, kinds: list[str]) -> str:
-    parts = [" / ".join(_LABELS[k] for k in kinds)]
+    parts = [" / ".join(KIND_LABELS[StrikeType(k)] for k in kinds)]
     dates = sorted(r.resolved.earliest.isoformat() for r in record.reports if r.resolved)
     if dates:
         parts.append(dates[0])
