@@ -13,7 +13,7 @@ from kg.errors import KGError
 from kg.evaluate.actors import ActorResolver
 from kg.evaluate.crowd import CrowdScore, score_crowd
 from kg.evaluate.fields import FieldJudges, FieldRule
-from kg.evaluate.gold import EvaluationError, GoldDoc, read_crowd, read_gold
+from kg.evaluate.gold import EvaluationError, GoldDoc, GoldEvent, read_crowd, read_gold
 from kg.evaluate.matching import FoldedText, LocatedEvent, Pair, locate_event, pair_events
 from kg.evaluate.predicted import PredictedReport, StoredArticle, load_articles, load_reports
 from kg.evaluate.results import (
@@ -155,7 +155,7 @@ class _Tally:
                 self.evidence.fuzzy + sum(e.fuzzy for e in located),
                 self.evidence.missing + sum(e.missing for e in located),
             )
-        pairs, missed, extra = pair_events(located, reports)
+        pairs, missed, extra = pair_events(located, reports, self._agreement)
         self.events += Counts(len(pairs), len(extra), len(missed))
         for pair in pairs:
             self._add_pair(pair)
@@ -165,6 +165,12 @@ class _Tally:
         for report in extra:
             self.extra.append(report.iri)
             self._add_alone(None, report)
+
+    def _agreement(self, event: GoldEvent, report: PredictedReport) -> int:
+        """How many fields the report gets right for the event (to break overlap ties)."""
+        return sum(
+            t.rule.judge(event, report).correct for t in self.fields if t.rule.applies(event)
+        )
 
     def _add_pair(self, pair: Pair) -> None:
         wrong = []
