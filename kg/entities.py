@@ -81,7 +81,8 @@ GROUP_WORDS = frozenset(
 )
 PLACE_PREPOSITIONS = frozenset("in near outside around into across towards toward".split())
 PLACE_NOUNS = frozenset(
-    "town village city suburb district neighbourhood neighborhood province".split()
+    "town village city suburb district neighbourhood neighborhood province governorate "
+    "outskirts outskirt countryside area region hamlet settlement quarter".split()
 )
 # Capitalised headline words the model takes for place names.
 HEADLINE_WORDS = frozenset(

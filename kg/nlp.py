@@ -13,6 +13,7 @@ Three components are added to the trained pipeline:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -110,14 +111,16 @@ def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
     return patterns
 
 
+# An Arabic article, alone ("Deir al Zor") or joined to its word ("Deir ez-Zor").
+_ARTICLE = re.compile(r"^(?:al|el|ez|az|as|ash|ar|ad|at|an|ed|er|es|et|en|ul)(?:-|$)", re.I)
+
+
 def _usable_place_name(name: str) -> bool:
     words = name.split()
     return (
         name.isascii()
         and len(name) >= 4
-        and all(
-            w[:1].isupper() for w in words if w.lower() not in {"al", "el", "as", "ash", "ar", "ad"}
-        )
+        and all(_ARTICLE.sub("", w)[:1].isupper() for w in words if _ARTICLE.sub("", w))
         and not any(w.lower() in STOP_WORDS for w in words)
     )
 

@@ -292,8 +292,16 @@ def _names_a_span(tokens: list[str]) -> bool:
     return len(_years(tokens)) > 1 or len({MONTHS[t] for t in tokens if t in MONTHS}) > 1
 
 
+# Words after which four digits are a clock time, not a year: "2000 GMT", "1100 pm".
+CLOCK_WORDS = frozenset({"gmt", "utc", "hrs", "hours", "pm", "am", "local", "time"})
+
+
 def _years(tokens: list[str]) -> set[int]:
-    return {int(t) for t in tokens if len(t) == 4 and t.isdigit() and 1900 <= int(t) < 2100}
+    return {
+        int(t)
+        for t, after in zip(tokens, [*tokens[1:], ""], strict=False)
+        if len(t) == 4 and t.isdigit() and 1900 <= int(t) < 2100 and after not in CLOCK_WORDS
+    }
 
 
 def _month_anchor_at(tokens: list[str]) -> int | None:

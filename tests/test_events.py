@@ -168,6 +168,18 @@ STRIKES = [
         "Syrian or Russian warplanes struck the village of Kafr Nabl.",
         {"attacker": None},
     ),
+    (
+        "MOSCOW (Sputnik) - Russian jets struck a convoy near Deir ez-Zor on Monday.",
+        {"attacker": "russian-aerospace-forces", "location": "deir-ez-zor-170794"},
+    ),
+    (
+        "Air strikes killed 12 people in Saraqeb just hours after a gas attack in Khan Sheikhun.",
+        {"location": "saraqib-164816"},
+    ),
+    (
+        "Russian jets bombed rebel positions on Monday, the defence ministry in Moscow said.",
+        {"attacker": "russian-aerospace-forces", "location": None},
+    ),
 ]
 
 
@@ -211,6 +223,31 @@ def test_distinct_strikes_make_distinct_reports(nlp: Language) -> None:
     )
     found = reports(nlp, text)
     assert [f["location"] for f in map(fields, found)] == ["tall-hamis-163568", "jaramana-169174"]
+
+
+def test_a_place_named_later_refines_near_x(nlp: Language) -> None:
+    text = (
+        "An air strike hit a clinic in a village near Aleppo on Tuesday. "
+        "The clinic in the village of Khan Tuman was levelled in the 1100 pm (2000 GMT) strike."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (0, 1) and not found.near
+    assert fields(found)["location"] == "khan-tuman" and fields(found)["date"] == "2020-05-05"
+
+
+def test_a_place_named_before_near_x_is_another_strike(nlp: Language) -> None:
+    text = (
+        "Air raids hit the Al-Boulil region on Monday. "
+        "Government aircraft destroyed two weapons depots southeast of Deir Ezzor."
+    )
+    assert len(reports(nlp, text)) == 2
+
+
+def test_place_names_are_not_cut_to_a_common_or_partial_word(nlp: Language) -> None:
+    text = "Raids hit the villages of Tal Shamiram near the Euphrates River on Monday."
+    analysis, _ = understand(nlp(text), REFERENCE)
+    places = {m.text: m.key for m in analysis.mentions if m.kind.name == "PLACE"}
+    assert "Tal" not in places and "River" not in places, places
 
 
 def test_no_date_without_a_reference_or_a_year(nlp: Language) -> None:

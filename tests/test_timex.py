@@ -130,6 +130,7 @@ def test_parse_date_expression(text: str, expected: PartialDate) -> None:
         "morning",
         "Qalamoun",
         "",
+        "2000 GMT",  # a clock time, not the year 2000
     ],
 )
 def test_parse_date_expression_rejects(text: str) -> None:

@@ -24,6 +24,7 @@ from kg.events.arguments import (
     find_outcome,
     find_target,
     find_weapon,
+    is_near,
 )
 from kg.events.attribution import Attribution, find_attribution
 from kg.events.grouping import Frame, group
@@ -124,17 +125,33 @@ def _placed_by_facility(report: Report, facilities: list[Mention], analysis: Ana
 def _with_place_referred_back(
     frame: Frame, sentence: Span, ctx: Context, previous: Argument | None
 ) -> Frame:
-    """ "in the same square", "the suburb": the place named last, when the sentence names
-    none of its own."""
-    if frame.report.location is not None or previous is None:
+    """ "in the same square", "the suburb", "the west of the province": the place named
+    last (a province for "the province"), when the sentence names none of its own."""
+    if frame.report.location is not None:
         return frame
     for token in sentence:
         definite = any(
             c.dep_ in {"det", "poss"} and c.lower_ in {"the", "its", "this"} for c in token.children
         )
         if definite and token.lemma_.lower() in ctx.lexicon.place_nouns:
-            return replace(frame, report=replace(frame.report, location=previous))
+            division = token.lemma_.lower() in {"province", "governorate"}
+            place = _last_place(sentence.start, ctx, division) if division else previous
+            place = place or previous
+            if place is not None:
+                return replace(frame, report=replace(frame.report, location=place))
     return frame
+
+
+def _last_place(before: int, ctx: Context, division: bool) -> Argument | None:
+    """The last place named before token ``before`` (a first-level division if asked)."""
+    for index in range(before - 1, -1, -1):
+        mention = ctx.mentions.get(index)
+        if mention is None or mention.kind is not EntityKind.PLACE:
+            continue
+        place = ctx.places.get(mention.key)
+        if place is not None and place.is_admin1 == division:
+            return Argument((mention.begin, mention.end), mention.text, mention.key)
+    return None
 
 
 def _per_place(frame: Frame, doc: Doc, ctx: Context) -> list[Frame]:
@@ -217,6 +234,7 @@ def _frame(
     outcome = find_outcome(sentence, matches)
     killed, injured = find_casualties(sentence, ctx)
     attacker = find_attacker(trigger, ctx)
+    location = find_location(trigger, sentence, ctx, place_hint)
     report = Report(
         sentences=(index,),
         trigger=argument(trigger),
@@ -224,7 +242,8 @@ def _frame(
         attacker=attacker,
         target=target,
         target_kind=target_kind,
-        location=find_location(trigger, sentence, ctx, place_hint),
+        location=location,
+        near=location is not None and is_near(sentence.doc, location),
         date=find_date(trigger, sentence, ctx),
         weapon=weapon[0] if weapon else None,
         weapon_span=weapon[1] if weapon else None,

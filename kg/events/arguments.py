@@ -13,13 +13,13 @@ import datetime
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
 from kg.linking.geonames import Place
-from kg.timex import parse_date_expression, resolve
+from kg.timex import CLOCK_WORDS, parse_date_expression, resolve
 
 ARMED = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE, EntityKind.ARMED_GROUP})
 SOURCES = frozenset({*ARMED, EntityKind.ORGANIZATION, EntityKind.PERSON})
@@ -272,18 +272,54 @@ def _target_tokens(head: Token) -> list[Token]:
 def find_location(
     trigger: Token, sentence: Span, ctx: Context, hint: Argument | None
 ) -> Argument | None:
-    """The most specific place the strike hit."""
+    """The most specific place the strike hit.
+
+    Places the parse ties to the strike's clause come first ("air strikes killed 12 in
+    Saraqeb"); failing those, any place of a locative phrase in the sentence. Never a
+    dateline ("MOSCOW (Sputnik) -"), a source ("a monitor in London said"), a place standing
+    for its government ("for Moscow", "Moscow demanded") or the place of another strike
+    told in a subordinate clause ("hours after a gas attack in Khan Sheikhun").
+    """
     if hint is not None:
         return hint
     candidates = [
-        m for m in _sentence_places(sentence, ctx) if not _is_origin_or_source(sentence, m, ctx)
+        m
+        for m in _sentence_places(sentence, ctx)
+        if not _is_origin_or_source(sentence, m, ctx)
+        and not _is_dateline(sentence, m)
+        and not _is_metonymy(sentence, m)
     ]
-    if not candidates:
+    clause = _clause_head(trigger)
+    linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
+    pool = linked or [m for m in candidates if _locative(sentence, m)]
+    if not pool:
         return None
-    linked = [m for m in candidates if _linked_to(trigger, sentence, m)]
-    pool = linked or candidates
     specific = [m for m in pool if not _is_admin(sentence, m)]
     return mention_argument(min(specific or pool, key=lambda m: _size(m, ctx)))
+
+
+_NEAR = frozenset({"near", "outside", "around", "nearby", "close", "from"})
+_DIRECTIONS = frozenset(
+    "north south east west northeast northwest southeast southwest "
+    "northeastern northwestern southeastern southwestern".split()
+)
+
+
+def is_near(doc: Doc, location: Argument) -> bool:
+    """Whether the text puts the strike near the place, not in it: "near Aleppo",
+    "outside Homs", "30 km southeast of Deir Ezzor"."""
+    span = doc.char_span(*location.span, alignment_mode="expand")
+    if span is None:
+        return False
+    root = span.root
+    while root.dep_ in {"conj", "appos", "compound"} and root.head != root:
+        root = root.head
+    if root.dep_ != "pobj":
+        return False
+    preposition = root.head
+    if preposition.lower_ in _NEAR:
+        return True
+    return preposition.lower_ == "of" and preposition.head.lower_ in _DIRECTIONS
 
 
 def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
@@ -316,9 +352,12 @@ def _is_origin_or_source(sentence: Span, mention: Mention, ctx: Context) -> bool
     root = tokens[-1]
     if root.dep_ == "pobj" and root.head.lower_ == "from":
         return True
+    speaker = root
+    while speaker.dep_ in {"pobj", "prep", "compound", "appos"} and speaker.head != speaker:
+        speaker = speaker.head  # "the defence ministry in Moscow said": where the source is
     if (
-        root.dep_ in _SUBJECTS
-        and root.head.lemma_.lower() in ctx.lexicon.reporting_verbs | ctx.lexicon.denials
+        speaker.dep_ in _SUBJECTS
+        and speaker.head.lemma_.lower() in ctx.lexicon.reporting_verbs | ctx.lexicon.denials
     ):
         return True  # "Damascus denied...": the government, not the place hit
     return any(
@@ -326,20 +365,90 @@ def _is_origin_or_source(sentence: Span, mention: Mention, ctx: Context) -> bool
     )
 
 
-def _linked_to(trigger: Token, sentence: Span, mention: Mention) -> bool:
+# Dependencies that open a clause of its own: a place inside one belongs to that clause.
+_CLAUSES = frozenset({"advcl", "relcl", "ccomp", "acl", "parataxis", "csubj"})
+_METONYMIC_PREPS = frozenset({"for", "with", "to", "between", "against"})
+
+
+def _clause_head(trigger: Token) -> Token:
+    """The verb a strike noun is the subject or object of ("air strikes killed..."): its
+    place phrases are the strike's."""
+    verb = trigger.head
+    noun = trigger.pos_ not in {"VERB", "AUX"} and trigger.dep_ in _SUBJECTS | {"dobj"}
+    return verb if noun and verb.pos_ in {"VERB", "AUX"} else trigger
+
+
+def _linked_to(
+    trigger: Token, clause: Token, sentence: Span, mention: Mention, ctx: Context
+) -> bool:
+    """Whether the parse ties the place to the strike: in the trigger's phrase, or in its
+    clause without crossing into a subordinate clause or another strike's phrase."""
     tokens = _tokens_of(sentence, mention)
     if not tokens:
         return False
-    head = tokens[-1]
-    for _ in range(6):
-        if head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPS:
-            head = head.head
-        if head is trigger or trigger in head.ancestors or head in trigger.subtree:
+    node = tokens[-1]
+    while node != node.head:
+        if node in (trigger, clause):
             return True
-        if head.head is head:
-            return False
-        head = head.head
-    return False
+        if node.dep_ in _CLAUSES or (node != trigger and _is_strike_word(node, ctx)):
+            return node.head == trigger and node.dep_ not in _CLAUSES
+        node = node.head
+    return node in (trigger, clause)
+
+
+def _is_strike_word(token: Token, ctx: Context) -> bool:
+    lemma = token.lemma_.lower()
+    if token.pos_ in {"VERB", "AUX"}:
+        return lemma in ctx.lexicon.trigger_verbs - ctx.lexicon.weak_verbs
+    return token.pos_ == "NOUN" and lemma in ctx.lexicon.trigger_nouns
+
+
+def _locative(sentence: Span, mention: Mention) -> bool:
+    """A place in a phrase that says where: "in/near/outside X", "the town of X"."""
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return False
+    root = tokens[-1]
+    while root.dep_ in {"conj", "appos", "compound"} and root.head != root:
+        root = root.head
+    return root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS
+
+
+def _is_dateline(sentence: Span, mention: Mention) -> bool:
+    """ "MOSCOW (Sputnik) -", "Jordan Times - Beirut -": where the story was filed."""
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return False
+    doc = sentence.doc
+    after = doc[tokens[-1].i + 1] if tokens[-1].i + 1 < len(doc) else None
+    before = doc[tokens[0].i - 1] if tokens[0].i > 0 else None
+    if after is None or (before is not None and before.pos_ == "ADP"):
+        return False
+    return after.text == "(" or (_separator(after) and (before is None or _separator(before)))
+
+
+def _separator(token: Token) -> bool:
+    return not any(c.isalnum() for c in token.text) and token.text not in {",", ".", "'s", "'"}
+
+
+def _is_metonymy(sentence: Span, mention: Mention) -> bool:
+    """A place standing for its government or people: "the deadliest loss for Moscow",
+    "Moscow demanded", "Moscow's veto", "its Damascus ally"."""
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return True
+    root = tokens[-1]
+    if root.dep_ == "nsubj" or root.dep_ == "poss":
+        return True
+    if root.dep_ == "pobj" and root.head.lower_ in _METONYMIC_PREPS:
+        return True
+    return root.dep_ == "compound" and root.head.lemma_.lower() in _GOVERNMENT_NOUNS
+
+
+_GOVERNMENT_NOUNS = frozenset(
+    "ally allies government regime talks negotiations process conference agreement "
+    "authorities official officials ministry envoy delegation deal summit".split()
+)
 
 
 def _is_admin(sentence: Span, mention: Mention) -> bool:
@@ -367,7 +476,9 @@ def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | No
     expressions = [
         e
         for e in sentence.ents
-        if e.label_ in {"DATE", "TIME"} and not _dates_the_report(e, trigger, ctx)
+        if e.label_ in {"DATE", "TIME"}
+        and not _dates_the_report(e, trigger, ctx)
+        and not _clock_time(e)
     ]
     found = []
     for entity in expressions:
@@ -384,6 +495,12 @@ def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | No
     return min(found, key=lambda d: (not _is_day(d), abs(d.span[0] - trigger.idx)))
 
 
+def _clock_time(expression: Span) -> bool:
+    """ "(2000 GMT)": four digits before a clock word are a time of day, not a year."""
+    end = expression.end
+    return end < len(expression.doc) and expression.doc[end].lower_ in CLOCK_WORDS
+
+
 def _is_day(date: DateArgument) -> bool:
     if date.resolved is not None:
         return date.resolved.precision is Precision.DAY
@@ -393,7 +510,7 @@ def _is_day(date: DateArgument) -> bool:
 def _dates_the_report(expression: Span, trigger: Token, ctx: Context) -> bool:
     """ "a monitor said Sunday": the day of the telling, not of the strike."""
     head = expression.root.head
-    return head is not trigger and head.lemma_.lower() in ctx.lexicon.reporting_verbs
+    return head != trigger and head.lemma_.lower() in ctx.lexicon.reporting_verbs
 
 
 def find_weapon(
@@ -510,16 +627,16 @@ def _casualty_role(number: Token, lexicon: Lexicon) -> str | None:
     """Whether a number counts the dead or the wounded, from the words governing it."""
     current = number
     for _ in range(4):
-        nearby = [current, *current.children] if current is not number else [current]
+        nearby = [current, *current.children] if current != number else [current]
         for token in nearby:
             lemma = token.lemma_.lower()
             if lemma in lexicon.injured_words:
                 return "injured"
             if (lemma in lexicon.killed_words and lemma != "claim") or (
-                lemma == "claim" and current is not number
+                lemma == "claim" and current != number
             ):
                 return "killed"
-        if current.head is current:
+        if current.head == current:
             return None
         current = current.head
     return None

@@ -92,7 +92,7 @@ def _reporting_subject(
         if t.lemma_.lower() in ctx.lexicon.reporting_verbs and t.pos_ in {"VERB", "AUX"}
     ]
     for verb in sorted(verbs, key=lambda v: abs(v.i - trigger.i)):
-        if verb is trigger or not _attributes(verb, trigger):
+        if verb == trigger or not _attributes(verb, trigger):
             continue
         for subject in (c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}):
             if trigger in subject.subtree:
@@ -139,13 +139,11 @@ def _attributes(verb: Token, trigger: Token) -> bool:
         return True
     clause = trigger
     while (
-        clause.dep_ not in {"ROOT"}
-        and clause.head is not clause
-        and clause.pos_ not in {"VERB", "AUX"}
+        clause.dep_ not in {"ROOT"} and clause.head != clause and clause.pos_ not in {"VERB", "AUX"}
     ):
         clause = clause.head
     return verb.dep_ in _CLAUSE_LINKS and (
-        verb.head is clause or verb.head in clause.ancestors or verb.head is trigger
+        verb.head == clause or verb.head in clause.ancestors or verb.head == trigger
     )
 
 

@@ -100,8 +100,10 @@ def _population(place: Place) -> int:
 
 
 def _conflict(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
-    different_place = _same(a.location, b.location) is False and not _nested(
-        a.location, b.location, places
+    different_place = (
+        _same(a.location, b.location) is False
+        and not _nested(a.location, b.location, places)
+        and not _refines(a, b, places)
     )
     if different_place or _same(a.attacker, b.attacker) is False:
         return True
@@ -112,6 +114,20 @@ def _conflict(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
         right = b.date.resolved or b.date.partial
         return not compatible(left, right)
     return False
+
+
+def _refines(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
+    """Whether the report so far puts the strike only near a place and the next sentence
+    names a place that can be the exact one: a village GeoNames does not know, or one of
+    the same province ("a clinic in a village near Aleppo" ... "the village of Khan
+    Tuman"). Told the other way round, a place and then "near" another, they are two."""
+    if not a.near or b.near or a.location is None or b.location is None:
+        return False
+    first = places.get(a.location.entity or "")
+    second = places.get(b.location.entity or "")
+    if first is None or second is None:
+        return True
+    return first.admin1_key == second.admin1_key
 
 
 def _tied(a: Report, b: Report) -> bool:
@@ -127,12 +143,13 @@ def _adjacent(a: Report, b: Report) -> bool:
 
 def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Report:
     """One report from two about the same strike: first-said values win, lowest tolls,
-    the more specific of two nested places."""
+    the more specific of two nested places, an exact place over one the strike was near."""
     killed = _lowest(a.killed, a.killed_span, b.killed, b.killed_span)
     injured = _lowest(a.injured, a.injured_span, b.injured, b.injured_span)
     stated = {claim.outcome for claim in a.outcomes}
     outcomes = a.outcomes + tuple(c for c in b.outcomes if c.outcome not in stated)
     weapon, weapon_span = (a.weapon, a.weapon_span) if a.weapon else (b.weapon, b.weapon_span)
+    location, near = _place(a, b, places or {})
     return replace(
         a,
         sentences=tuple(sorted(set(a.sentences) | set(b.sentences))),
@@ -140,7 +157,8 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
         attacker=a.attacker or b.attacker,
         target=a.target or b.target,
         target_kind=a.target_kind or b.target_kind,
-        location=_specific(a.location, b.location, places or {}),
+        location=location,
+        near=near,
         date=a.date or b.date,
         weapon=weapon,
         weapon_span=weapon_span,
@@ -154,6 +172,14 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
         status_span=a.status_span or b.status_span,
         confidence=max(a.confidence, b.confidence),
     )
+
+
+def _place(a: Report, b: Report, places: Mapping[str, Place]) -> tuple[Argument | None, bool]:
+    """The merged report's place, and whether the strike was only near it."""
+    if a.near and b.location is not None and not b.near:
+        return b.location, False  # the exact place wins over "near X"
+    location = _specific(a.location, b.location, places)
+    return location, a.near if location is a.location else b.near
 
 
 def _specific(

@@ -106,6 +106,8 @@ class Report:
         outcomes: every outcome the article states for the strike; two different ones
             when its sources disagree ("shot down" against "destroyed").
         confidence: the extractor's own score in [0, 1], apart from the source's certainty.
+        near: the location is only where the strike hit near ("a village near Aleppo",
+            "southeast of Deir Ezzor"): a place named later may be the exact one.
     """
 
     sentences: tuple[int, ...]
@@ -127,6 +129,7 @@ class Report:
     status: Status = Status.REPORTED
     status_span: Argument | None = None
     confidence: float = 0.5
+    near: bool = False
 
     @property
     def outcome(self) -> Outcome:

@@ -193,7 +193,7 @@ def _governing_verb(token: Token) -> Token | None:
     for _ in range(4):
         if current.pos_ in {"VERB", "AUX"}:
             return current
-        if current.head is current:
+        if current.head == current:
             return None
         current = current.head
     return None

@@ -18,6 +18,8 @@ from spacy.tokens import Doc, Span, Token
 from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention
 from kg.gazetteer import Gazetteer, slug
 from kg.linking.geonames import Place
+from kg.linking.names import fold
+from kg.linking.nested import generic_words
 from kg.linking.ranking import LinkContext, PlaceLinker
 
 _WORD = re.compile(r"[^\s,;:()\[\]\"]+")
@@ -106,10 +108,37 @@ def _linked(
     is cut to the longest part that links; after "the province of" it is the province."""
     for begin, end in _parts(mention):
         text = mention.text[begin - mention.begin : end - mention.begin]
+        if (begin, end) != (mention.begin, mention.end) and not _cuttable(
+            mention, begin, end, linker, context
+        ):
+            continue
         place = linker.link(f"{text} {division}" if division else text, context)
         if place is not None and not place.is_country:
             return replace(mention, begin=begin, end=end, text=text, key=place_key(place))
     return mention
+
+
+def _cuttable(
+    mention: Mention, begin: int, end: int, linker: PlaceLinker, context: LinkContext
+) -> bool:
+    """Whether the words a cut drops are an overrun, not part of the name: common words
+    ("Raqa NGO", "Hassakeh city") or another place ("Azaz Aleppo"). "Tal Shamiram" is not
+    the town of Tal, nor "Euphrates River" a town called River."""
+    dropped = (
+        mention.text[: begin - mention.begin].strip(" -,"),
+        mention.text[end - mention.begin :].strip(" -,"),
+    )
+    return all(
+        not part
+        or all(_disposable(w) for w in _WORD.findall(part))
+        or linker.link(part, context) is not None
+        for part in dropped
+    )
+
+
+def _disposable(word: str) -> bool:
+    """A word a place name does not go on with: lower case, an acronym, a common word."""
+    return not word[:1].isupper() or word.isupper() or fold(word) in generic_words()
 
 
 # Towns big enough that a name the model took for an organisation or a person is the town.
@@ -160,6 +189,8 @@ def _recover(
     found = []
     for token in doc:
         if token.i in taken or token.pos_ != "PROPN" or token.dep_ != "pobj":
+            continue
+        if not token.text[:1].isupper():  # "the eastern bank" tagged PROPN
             continue
         if token.lower_ in CALENDAR_WORDS:
             continue  # "on Monday"

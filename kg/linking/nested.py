@@ -19,7 +19,10 @@ COMMON_WORDS = frozenset(
     "city town village province governorate countryside district north south east west "
     "northern southern eastern western upper lower greater of and for the arab islamic kurdish "
     "free democratic popular revolutionary republican royal united joint coalition human "
-    "rights observatory".split()
+    "rights observatory "
+    # Geographic and topical head words: "the Euphrates River" cut to "River" is no town.
+    "river bank valley mountain mountains lake sea hill hills plain plains desert border "
+    "borders crossing road highway bridge dam area region front war crisis".split()
 )
 
 
