@@ -161,16 +161,6 @@ def test_a_gold_event_split_over_two_reports_leaves_one_extra() -> None:
     assert extra == [large] and missed == []
 
 
-def test_an_event_is_not_left_unmatched_for_a_greedier_pairing() -> None:
-    # The report "both" shares more with event 1, but event 0 has no other report.
-    first = locate_event(event(0, "Rockets hit Jaramana."), TEXT)
-    second = locate_event(event(1, "A car bomb exploded near the central market"), TEXT)
-    both, other = report("both", (0, 78)), report("other", (22, 50))
-    pairs, missed, extra = pair_events([first, second], [both, other])
-    assert [(p.gold.event.index, p.report.iri) for p in pairs] == [(0, "both"), (1, "other")]
-    assert missed == [] and extra == []
-
-
 def test_equal_overlaps_go_to_the_report_that_agrees_more() -> None:
     gold = locate_event(event(0, "Rockets hit Jaramana."), TEXT)
     left, right = report("left", (0, 21)), report("right", (0, 21))

@@ -2,10 +2,11 @@
 
 A gold event's evidence strings are located in the article text as character spans; a
 report's spans are its evidence sentences. Overlap is the number of characters both cover.
-Each event and report is used once, and as many events as possible are paired, larger
-overlaps first; a report that overlaps two gold events matches the one it shares more text
-with unless the other has no report but this one, and a gold event split over two reports
-matches the larger part (the other report is a false positive).
+Pairs are taken by largest overlap first, each event and report used once (equal overlaps
+go to the pair that agrees on more fields); a report that overlaps two gold events thus
+matches the one it shares more text with (the other is a false negative unless another
+report takes it), and a gold event split over two reports matches the larger part (the
+other report is a false positive).
 
 Gold strings are copied from the articles, but whitespace and encoding can differ (the
 corpus is full of mojibake). Search is on whitespace-collapsed text; when the exact string
@@ -174,47 +175,28 @@ def pair_events(
     reports: Sequence[PredictedReport],
     agreement: Callable[[GoldEvent, PredictedReport], int] | None = None,
 ) -> tuple[list[Pair], list[LocatedEvent], list[PredictedReport]]:
-    """Pair one article's gold events with its reports: as many pairs as possible, larger
-    overlaps preferred.
+    """Pair one article's gold events with its reports, largest overlap first.
 
-    Every event and report overlapping the other is a possible pair. Events take their
-    best report in turn (largest overlap first); an event whose reports are all taken
-    displaces a holder that has another report to go to (augmenting paths), so that no
-    event goes unmatched for want of a smarter pairing. Equal overlaps go to the report
-    that agrees with the event on more fields (``agreement``), not to reading order.
+    Equal overlaps go to the pair that agrees on more fields (``agreement``), not to
+    reading order: a report overlapping two events as much goes to the one it describes.
 
     Returns:
         The pairs (in gold order), the unmatched gold events and the unmatched reports.
     """
     score = agreement or (lambda event, report: 0)
-    options: dict[int, list[tuple[int, int]]] = {}
-    for g, event in enumerate(events):
-        ranked = sorted(
-            (-shared, -score(event.event, report), r)
-            for r, report in enumerate(reports)
-            if (shared := overlap(event.spans, report.spans)) > 0
-        )
-        options[g] = [(r, -negative) for negative, _, r in ranked]
-    holder: dict[int, int] = {}  # report -> event
-    for g in sorted(options, key=lambda g: (-options[g][0][1] if options[g] else 0, g)):
-        _augment(g, options, holder, set())
-    taken = {g: r for r, g in holder.items()}
-    overlaps = {(g, r): n for g in options for r, n in options[g]}
-    pairs = [Pair(events[g], reports[r], overlaps[g, r]) for g, r in sorted(taken.items())]
-    missed = [e for g, e in enumerate(events) if g not in taken]
-    extra = [p for r, p in enumerate(reports) if r not in holder]
+    candidates = sorted(
+        (-shared, -score(event.event, report), g, r)
+        for g, event in enumerate(events)
+        for r, report in enumerate(reports)
+        if (shared := overlap(event.spans, report.spans)) > 0
+    )
+    taken_gold: dict[int, tuple[int, int]] = {}
+    taken_reports: set[int] = set()
+    for negative, _, g, r in candidates:
+        if g not in taken_gold and r not in taken_reports:
+            taken_gold[g] = (r, -negative)
+            taken_reports.add(r)
+    pairs = [Pair(events[g], reports[r], n) for g, (r, n) in sorted(taken_gold.items())]
+    missed = [e for g, e in enumerate(events) if g not in taken_gold]
+    extra = [p for r, p in enumerate(reports) if r not in taken_reports]
     return pairs, missed, extra
-
-
-def _augment(
-    g: int, options: dict[int, list[tuple[int, int]]], holder: dict[int, int], seen: set[int]
-) -> bool:
-    """Find event ``g`` a report, moving earlier holders to other reports if need be."""
-    for r, _ in options[g]:
-        if r in seen:
-            continue
-        seen.add(r)
-        if r not in holder or _augment(holder[r], options, holder, seen):
-            holder[r] = g
-            return True
-    return False
