@@ -177,6 +177,10 @@ STRIKES = [
         {"location": "saraqib-164816"},
     ),
     (
+        "Israel struck an army position in the province of Quneitra on the Golan plateau.",
+        {"attacker": "israel", "location": "quneitra-governorate-173336"},
+    ),
+    (
         "Russian jets bombed rebel positions on Monday, the defence ministry in Moscow said.",
         {"attacker": "russian-aerospace-forces", "location": None},
     ),

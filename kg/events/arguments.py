@@ -27,6 +27,9 @@ PLACE_PREPS = frozenset(
     {"in", "near", "at", "outside", "around", "on", "into", "across", "inside", "of"}
 )
 TARGET_PREPS = frozenset({"on", "against", "at", "targeting", "into", "toward", "towards"})
+REGION_WORDS = frozenset(
+    "heights plateau valley mountains mountain plain plains desert river basin coast".split()
+)
 ADMIN_WORDS = frozenset({"province", "governorate", "countryside", "region", "rural", "outskirts"})
 NUMBER_WORDS = {
     word: value
@@ -294,8 +297,10 @@ def find_location(
     pool = linked or [m for m in candidates if _locative(sentence, m)]
     if not pool:
         return None
-    specific = [m for m in pool if not _is_admin(sentence, m)]
-    return mention_argument(min(specific or pool, key=lambda m: _size(m, ctx)))
+    # A town or city first, then a province, then a region ("the Golan plateau").
+    towns = [m for m in pool if not _is_admin(sentence, m) and not _is_region(sentence, m)]
+    divisions = [m for m in pool if _is_admin(sentence, m)]
+    return mention_argument(min(towns or divisions or pool, key=lambda m: _size(m, ctx)))
 
 
 _NEAR = frozenset({"near", "outside", "around", "nearby", "close", "from"})
@@ -458,6 +463,15 @@ def _is_admin(sentence: Span, mention: Mention) -> bool:
     after = sentence.doc[tokens[-1].i + 1 : tokens[-1].i + 2]
     before = sentence.doc[max(tokens[0].i - 3, 0) : tokens[0].i]
     return any(t.lower_ in ADMIN_WORDS for t in [*after, *before])
+
+
+def _is_region(sentence: Span, mention: Mention) -> bool:
+    """A natural region, not a town: "the Golan Heights", "the Golan plateau"."""
+    tokens = _tokens_of(sentence, mention)
+    if not tokens:
+        return False
+    after = sentence.doc[tokens[-1].i + 1 : tokens[-1].i + 2]
+    return any(t.lower_ in REGION_WORDS for t in [tokens[-1], *after])
 
 
 def _place_in(tokens: Iterable[Token], ctx: Context) -> Argument | None:
