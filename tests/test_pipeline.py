@@ -121,6 +121,23 @@ def test_an_entity_no_longer_mentioned_leaves_the_shared_graph(
     assert not store.query(f"ASK {{ <{turkey}> ?p ?o }}").boolean
 
 
+def test_a_village_geonames_does_not_know_gets_the_division_its_articles_put_it_in(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    text = (
+        "Air strikes hit the village of Umm Jarin near Aleppo on Monday, a monitor said. "
+        "Residents of Aleppo fled. Talks on the war resumed in Geneva on Tuesday."
+    )
+    store, _ = make_store(jsonl(tmp_path / "v.jsonl", article("v1", text)))
+    query = """PREFIX gn: <http://www.geonames.org/ontology#>
+        SELECT ?division ?country WHERE {{
+          <{}> gn:parentADM1 ?division ; gn:countryCode ?country }}"""
+    village = select(store, query.format(IRIS.entity("umm-jarin")))
+    assert village == [{"division": "http://sws.geonames.org/170062/", "country": "SY"}]
+    # Geneva, a city GeoNames knows elsewhere, is not made a village of Aleppo.
+    assert select(store, query.format(IRIS.entity("geneva"))) == []
+
+
 def test_bad_input_is_skipped_and_the_store_keeps_everything(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:

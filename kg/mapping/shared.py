@@ -33,7 +33,9 @@ class EntityRecord:
 
     Attributes:
         place: its GeoNames place (places and states).
-        division: GeoNames id and names (label first) of the place's first-level division.
+        division: GeoNames id and names (label first) of the place's first-level division
+            (for places GeoNames does not know, the one their articles put them in).
+        country: ISO code of the country of such a place (linked ones have ``place``).
         located_in: key of the place entity a facility is in.
         also: further ``sk:`` classes the entity's roles in reports imply (the place of a
             strike is an ``sk:Place`` whatever else its name was taken for).
@@ -46,6 +48,7 @@ class EntityRecord:
     wikidata: str | None = None
     place: Place | None = None
     division: tuple[int, tuple[str, ...]] | None = None
+    country: str | None = None
     located_in: str | None = None
     also: tuple[str, ...] = ()
 
@@ -79,16 +82,18 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
         if record.wikidata:
             out.add(node, str(SKOS.exactMatch), f"<{WIKIDATA_ENTITY}{record.wikidata}>")
         if record.place is not None:
-            _place(out, node, record.place, record.division)
+            _place(out, node, record.place)
+        elif record.country is not None:
+            out.add(node, str(GN.countryCode), literal(record.country))
+        if record.division is not None:
+            _division(out, node, record.division)
         if record.located_in is not None:
             out.add(node, str(SK.locatedIn), f"<{iris.entity(record.located_in)}>")
     return out.text()
 
 
-def _place(
-    out: Triples, node: str, place: Place, division: tuple[int, tuple[str, ...]] | None
-) -> None:
-    """GeoNames link, point geometry (GeoSPARQL and W3C Basic Geo), country, division."""
+def _place(out: Triples, node: str, place: Place) -> None:
+    """GeoNames link, point geometry (GeoSPARQL and W3C Basic Geo) and country."""
     out.add(node, str(SKOS.exactMatch), f"<{place.iri}>")
     out.add(node, str(GN.countryCode), literal(place.country_code))
     if place.wkt is not None and place.latitude is not None and place.longitude is not None:
@@ -98,13 +103,16 @@ def _place(
         out.add(geometry, str(GEO.asWKT), literal(place.wkt, str(GEO.wktLiteral)))
         out.add(node, str(WGS.lat), literal(f"{place.latitude}", str(XSD.decimal)))
         out.add(node, str(WGS.long), literal(f"{place.longitude}", str(XSD.decimal)))
-    if division is not None:
-        division_id, names = division
-        division_iri = f"{GEONAMES}{division_id}/"
-        out.add(node, str(GN.parentADM1), f"<{division_iri}>")
-        out.add(division_iri, str(RDFS.label), literal(names[0]))
-        for name in names[1:]:
-            out.add(division_iri, str(SKOS.altLabel), literal(name))
+
+
+def _division(out: Triples, node: str, division: tuple[int, tuple[str, ...]]) -> None:
+    """The first-level division (``gn:parentADM1``), named."""
+    division_id, names = division
+    division_iri = f"{GEONAMES}{division_id}/"
+    out.add(node, str(GN.parentADM1), f"<{division_iri}>")
+    out.add(division_iri, str(RDFS.label), literal(names[0]))
+    for name in names[1:]:
+        out.add(division_iri, str(SKOS.altLabel), literal(name))
 
 
 def entity_key(entity_iri: str, iris: Iris) -> str:

@@ -19,8 +19,9 @@ from kg.entities import EntityKind
 from kg.gazetteer import Gazetteer
 from kg.linking import Place, PlaceGazetteer, default_gazetteer, link, nested_place
 from kg.linking.geonames import read_admin1_table
-from kg.linking.mentions import geonames_id_of, place_key
+from kg.linking.mentions import MIN_CITY_POPULATION, geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
+from kg.merge.divisions import contextual_divisions
 from kg.store import KGStore
 from kg.vocab import ITSRDF, NIF, SK
 
@@ -72,7 +73,36 @@ def consolidate(
         _with_roles(_record(entity_key(e, iris), counts, gazetteer), roles.get(e, set()))
         for e, counts in sorted(usage.items())
     )
-    return with_places([r for r in records if r is not None], places or default_gazetteer())
+    places = places or default_gazetteer()
+    linked = with_places([r for r in records if r is not None], places)
+    return with_contextual_divisions(store, linked, iris, places)
+
+
+def with_contextual_divisions(
+    store: KGStore, records: list[EntityRecord], iris: Iris, places: PlaceGazetteer
+) -> list[EntityRecord]:
+    """Places GeoNames does not know, with the division and country their articles put
+    them in (``kg.merge.divisions``)."""
+    unlinked = {
+        iris.entity(r.key): r.key
+        for r in records
+        if r.kind is EntityKind.PLACE
+        and r.place is None
+        and r.division is None
+        and not _city_elsewhere(r.name, places)
+    }
+    found = contextual_divisions(store, unlinked, places) if unlinked else {}
+    out = []
+    for record in records:
+        division_id = found.get(iris.entity(record.key))
+        division = places.place(division_id) if division_id is not None else None
+        if division is not None:
+            names = division_names().get(division.geonames_id, (division.name,))
+            record = replace(
+                record, division=(division.geonames_id, names), country=division.country_code
+            )
+        out.append(record)
+    return out
 
 
 def _record(
@@ -162,6 +192,12 @@ def with_places(records: list[EntityRecord], places: PlaceGazetteer) -> list[Ent
         )
     known = {r.key for r in linked}
     return linked + [r for key, r in sorted(extra.items()) if key not in known]
+
+
+def _city_elsewhere(name: str, places: PlaceGazetteer) -> bool:
+    """Whether GeoNames knows the name as a city the linker left out ("Geneva" in an
+    article about Syria): such a name is no village of the article's provinces."""
+    return any(p.population >= MIN_CITY_POPULATION for p in places.candidates(name))
 
 
 def _place_of(record: EntityRecord, places: PlaceGazetteer) -> Place | None:

@@ -1,0 +1,144 @@
+"""The first-level division of places GeoNames does not know, read from the articles.
+
+A village the gazetteer does not list ("Khan Tuman") still lies in a province, and the
+articles that name it usually say which: a known place right next to it ("Khan Tuman near
+Aleppo", "Kanasba in Latakia province"), or the known places of the whole article when they
+all lie in one province. Each mention votes for a division; a place nearby counts twice as
+much as the article at large, and the division with the most votes wins (ties to the
+smallest GeoNames id, so the answer does not depend on ingest order).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from kg.linking import PlaceGazetteer
+from kg.linking.mentions import geonames_id_of
+from kg.store import KGStore
+from kg.vocab import ITSRDF, NIF
+
+# How far (in characters) a known place may stand from the name to say where it is.
+NEARBY_CHARS = 60
+NEARBY_VOTE, ARTICLE_VOTE = 2, 1
+# An article's places must name one division this many times to vouch for the others.
+ARTICLE_MIN_MENTIONS = 2
+_CHUNK = 300
+
+
+@dataclass(frozen=True)
+class _Mention:
+    graph: str
+    sentence: str
+    begin: int
+    end: int
+
+
+def contextual_divisions(
+    store: KGStore, unlinked: Mapping[str, str], places: PlaceGazetteer
+) -> dict[str, int]:
+    """The GeoNames id of the first-level division of each unlinked place, where the
+    articles settle it.
+
+    Args:
+        unlinked: entity IRI -> key of each place entity without a GeoNames link.
+    """
+    votes: dict[str, Counter[int]] = defaultdict(Counter)
+    for chunk in _chunks(sorted(unlinked)):
+        mentions = _mentions(store, chunk)
+        graphs = sorted({m.graph for ms in mentions.values() for m in ms})
+        known = _known_places(store, graphs, places)
+        by_article = {g: _article_division(known.get(g, [])) for g in graphs}
+        for entity, found in mentions.items():
+            for mention in found:
+                nearby = _nearby_division(mention, known.get(mention.graph, []))
+                if nearby is not None:
+                    votes[entity][nearby] += NEARBY_VOTE
+                elif (article := by_article[mention.graph]) is not None:
+                    votes[entity][article] += ARTICLE_VOTE
+    return {
+        entity: min(counts, key=lambda division: (-counts[division], division))
+        for entity, counts in votes.items()
+        if counts
+    }
+
+
+@dataclass(frozen=True)
+class _Known:
+    mention: _Mention
+    division: int
+
+
+def _mentions(store: KGStore, entities: list[str]) -> dict[str, list[_Mention]]:
+    values = " ".join(f"<{e}>" for e in entities)
+    query = f"""SELECT ?e ?g ?s ?b ?x WHERE {{
+        VALUES ?e {{ {values} }}
+        GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
+                      <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
+    found: dict[str, list[_Mention]] = defaultdict(list)
+    for row in store.query(query).rows():
+        mention = _Mention(str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"])))
+        found[str(row["e"])].append(mention)
+    return found
+
+
+def _known_places(
+    store: KGStore, graphs: list[str], places: PlaceGazetteer
+) -> dict[str, list[_Known]]:
+    """Each article's mentions of linked places (countries aside), with their division."""
+    found: dict[str, list[_Known]] = defaultdict(list)
+    for chunk in _chunks(graphs):
+        values = " ".join(f"<{g}>" for g in chunk)
+        query = f"""SELECT ?g ?e ?s ?b ?x WHERE {{
+            VALUES ?g {{ {values} }}
+            GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
+                          <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
+        for row in store.query(query).rows():
+            division = _division_of(str(row["e"]), places)
+            if division is not None:
+                mention = _Mention(
+                    str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"]))
+                )
+                found[mention.graph].append(_Known(mention, division))
+    return found
+
+
+def _division_of(entity: str, places: PlaceGazetteer) -> int | None:
+    """The division a linked place lies in (a division is its own)."""
+    geonames_id = geonames_id_of(entity.rsplit("/", 1)[-1])
+    place = places.place(geonames_id) if geonames_id is not None else None
+    if place is None or place.is_country or not place.admin1_code:
+        return None
+    if place.is_admin1:
+        return place.geonames_id
+    return places.admin1_id(place.country_code, place.admin1_code)
+
+
+def _nearby_division(mention: _Mention, known: list[_Known]) -> int | None:
+    """The division of the closest known place in the same sentence, if close enough."""
+    distances = [
+        (_gap(mention, k.mention), k.division)
+        for k in known
+        if k.mention.sentence == mention.sentence
+    ]
+    close = [(gap, division) for gap, division in distances if gap <= NEARBY_CHARS]
+    return min(close)[1] if close else None
+
+
+def _gap(a: _Mention, b: _Mention) -> int:
+    return max(b.begin - a.end, a.begin - b.end, 0)
+
+
+def _article_division(known: list[_Known]) -> int | None:
+    """The one division all the article's known places lie in, if it names it enough."""
+    divisions = Counter(k.division for k in known)
+    if len(divisions) != 1:
+        return None
+    division, count = divisions.most_common(1)[0]
+    return division if count >= ARTICLE_MIN_MENTIONS else None
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
