@@ -254,6 +254,24 @@ def test_place_names_are_not_cut_to_a_common_or_partial_word(nlp: Language) -> N
     assert "Tal" not in places and "River" not in places, places
 
 
+def test_later_strikes_are_new_strikes_in_the_town_named_before(nlp: Language) -> None:
+    text = (
+        "Rocket attacks on residential areas in Aleppo city on Sunday killed 3 people. "
+        "More rocket shells later hit al-Hamidiyeh neighborhood leaving one person dead."
+    )
+    found = reports(nlp, text)
+    assert [fields(r)["location"] for r in found] == ["aleppo-170063", "aleppo-170063"]
+
+
+def test_earlier_in_the_telling_is_not_another_strike(nlp: Language) -> None:
+    text = (
+        "A car bomb killed 17 people in central Damascus on Monday. "
+        'State media said earlier that a "terrorist explosion" struck the al-Midan '
+        "neighborhood in Damascus."
+    )
+    assert len(reports(nlp, text)) == 1
+
+
 def test_no_date_without_a_reference_or_a_year(nlp: Language) -> None:
     (found,) = reports(nlp, "Israeli jets struck the T4 airbase on Friday.", reference=None)
     assert found.date is not None and found.date.resolved is None

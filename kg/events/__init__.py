@@ -39,8 +39,9 @@ __all__ = ["Report", "extract_reports"]
 # How often a place must recur before it is taken for the main strike's place.
 ARTICLE_PLACE_MIN_MENTIONS = 2
 _ANAPHORIC_DETERMINERS = frozenset({"the", "this", "that", "these", "those"})
+_TOWN_PARTS = frozenset({"neighborhood", "neighbourhood", "district", "quarter"})
 _DISTINCT_CUES = frozenset(
-    {"another", "similar", "separately", "previous", "previously", "earlier"}
+    {"another", "similar", "separately", "previous", "previously", "earlier", "later", "again"}
 )
 
 
@@ -125,15 +126,19 @@ def _placed_by_facility(report: Report, facilities: list[Mention], analysis: Ana
 def _with_place_referred_back(
     frame: Frame, sentence: Span, ctx: Context, previous: Argument | None
 ) -> Frame:
-    """ "in the same square", "the suburb", "the west of the province": the place named
-    last (a province for "the province"), when the sentence names none of its own."""
+    """ "in the same square", "the suburb", "the west of the province", "al-Hamidiyeh
+    neighbourhood": the place named last (a province for "the province"), when the
+    sentence names none of its own."""
     if frame.report.location is not None:
         return frame
     for token in sentence:
         definite = any(
             c.dep_ in {"det", "poss"} and c.lower_ in {"the", "its", "this"} for c in token.children
         )
-        if definite and token.lemma_.lower() in ctx.lexicon.place_nouns:
+        lemma = token.lemma_.lower()
+        # "al-Hamidiyeh neighbourhood": a named part of the town named before
+        named_part = lemma in _TOWN_PARTS and any(c.dep_ == "compound" for c in token.children)
+        if (definite and lemma in ctx.lexicon.place_nouns) or named_part:
             division = token.lemma_.lower() in {"province", "governorate"}
             place = _last_place(sentence.start, ctx, division) if division else previous
             place = place or previous
@@ -257,7 +262,7 @@ def _frame(
         status_span=attribution.cue,
         confidence=_confidence(trigger, attacker, weapon is not None, ctx),
     )
-    return Frame(report, _anaphoric(trigger), _announces_another(sentence))
+    return Frame(report, _anaphoric(trigger), _announces_another(sentence, trigger))
 
 
 def _anaphoric(trigger: Token) -> bool:
@@ -278,9 +283,19 @@ def _with_damage(report: Report) -> Report:
     return replace(report, outcomes=(claim,))
 
 
-def _announces_another(sentence: Span) -> bool:
-    """ "another car bomb", "a similar bombing", "Separately, ...": a new strike."""
-    return any(t.lower_ in _DISTINCT_CUES for t in sentence)
+def _announces_another(sentence: Span, trigger: Token) -> bool:
+    """ "another car bomb", "a similar bombing", "shells later hit", "Separately, ...": a
+    new strike. The cue must qualify the strike itself: in "Earlier, state television said
+    a research centre was hit" it dates the telling."""
+    verb = trigger.pos_ in {"VERB", "AUX"}
+    governing = {trigger.i} if verb else {trigger.i, trigger.head.i}
+    # "said earlier that ... struck": before the "that", the cue is the telling's
+    opening = min((c.i for c in trigger.children if c.dep_ == "mark"), default=-1)
+    return any(
+        t.lower_ in _DISTINCT_CUES
+        and (t.lower_ == "separately" or (t.head.i in governing and t.i > opening))
+        for t in sentence
+    )
 
 
 def _confidence(trigger: Token, attacker: Argument | None, has_weapon: bool, ctx: Context) -> float:

@@ -378,6 +378,8 @@ _METONYMIC_PREPS = frozenset({"for", "with", "to", "between", "against"})
 def _clause_head(trigger: Token) -> Token:
     """The verb a strike noun is the subject or object of ("air strikes killed..."): its
     place phrases are the strike's."""
+    if trigger.dep_ == "compound":  # "Rocket attacks killed...": the phrase's head
+        trigger = trigger.head
     verb = trigger.head
     noun = trigger.pos_ not in {"VERB", "AUX"} and trigger.dep_ in _SUBJECTS | {"dobj"}
     return verb if noun and verb.pos_ in {"VERB", "AUX"} else trigger
@@ -414,8 +416,8 @@ def _locative(sentence: Span, mention: Mention) -> bool:
     if not tokens:
         return False
     root = tokens[-1]
-    while root.dep_ in {"conj", "appos", "compound"} and root.head != root:
-        root = root.head
+    while root.dep_ in {"conj", "appos", "compound", "amod"} and root.head != root:
+        root = root.head  # "in Aleppo city": the model makes Aleppo a modifier of city
     return root.dep_ == "pobj" and root.head.lower_ in PLACE_PREPS
 
 

@@ -55,15 +55,16 @@ def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> lis
 
 
 def _home(frame: Frame, reports: list[Report], places: Mapping[str, Place]) -> int | None:
-    """The report a frame belongs to: one it is tied to, else (an article being mostly
-    about one strike) the latest it does not contradict, unless it announces another."""
+    """The report a frame belongs to: one it refers back to or is tied to, else (an article
+    being mostly about one strike) the latest it does not contradict; a frame that announces
+    another strike joins only what it refers back to."""
     compatible = [
         i
         for i in range(len(reports) - 1, -1, -1)
         if not _conflict(reports[i], frame.report, places)
     ]
     for index in compatible:
-        if frame.anaphoric or _tied(reports[index], frame.report):
+        if frame.anaphoric or (not frame.distinct and _tied(reports[index], frame.report)):
             return index
     if compatible and not frame.distinct:
         return compatible[0]
