@@ -213,6 +213,10 @@ ALJA = C(["IL", "SY", "SY", "IR", "LB", "IQ"], ["al-Safirah", "Aleppo province",
         ("Golan Heights", ALJA, None),
         ("Castello Road", C([], ["Aleppo"]), None),
         ("Xqzvlo", C(), None),
+        # Villages and alternate names abroad need the article's places there, not its actors.
+        ("Deir", C(["SY", "SY", "US", "RU"], ["Raqqa", "Deir az-Zour"]), None),
+        ("Levant", C(["SY", "US"], ["Idlib", "Zabadani"]), None),
+        ("River", C(["SY", "US"], ["Deir Ezzor", "Raqqa"]), None),
     ],
 )
 def test_link(gazetteer: Gazetteer, name: str, context: LinkContext, expected: int | None) -> None:

@@ -449,12 +449,16 @@ def _is_metonymy(sentence: Span, mention: Mention) -> bool:
         return True
     if root.dep_ == "pobj" and root.head.lower_ in _METONYMIC_PREPS:
         return True
-    return root.dep_ == "compound" and root.head.lemma_.lower() in _GOVERNMENT_NOUNS
+    head = root.head
+    return root.dep_ == "compound" and (
+        head.lemma_.lower() in _GOVERNMENT_NOUNS or head.lower_ in _GOVERNMENT_NOUNS
+    )
 
 
 _GOVERNMENT_NOUNS = frozenset(
-    "ally allies government regime talks negotiations process conference agreement "
-    "authorities official officials ministry envoy delegation deal summit".split()
+    "ally allies government regime talk talks negotiation negotiations process conference "
+    "agreement authority authorities official officials ministry envoy delegation deal "
+    "summit convention".split()
 )
 
 

@@ -35,6 +35,7 @@ COHERENT_COUNTRY, COHERENT_DIVISION = 2.0, 0.75
 GENERIC_NAME = -2.0  # "Old City", "Central District": common words make weak names
 FUZZY_SPELLING = 3.0  # a 0.8-alike skeleton match loses 0.6 more
 MIN_SCORE, MARGIN = 2.0, 1.0
+VILLAGE, SMALL_TOWN = 10_000, 100_000
 _MEMO_LIMIT = 10_000
 
 
@@ -187,7 +188,15 @@ class PlaceLinker:
         generic: bool,
     ) -> Ranked | None:
         place = candidate.place
-        weak = generic or candidate.match is MatchKind.FUZZY
+        # A spelling match, a common word, a village, or an alternate name of a town: only
+        # where the article's places are ("Deir" is no Dyer, Indiana, "Levant" no village
+        # of Maine, in an article about Syria that names the United States).
+        small = place.population < VILLAGE or (
+            candidate.match is MatchKind.ALTERNATE and place.population < SMALL_TOWN
+        )
+        weak = (
+            generic or candidate.match is MatchKind.FUZZY or (small and place.feature_class == "P")
+        )
         if (
             candidate.match is MatchKind.FUZZY
             and place.country_code not in evidence.place_countries
