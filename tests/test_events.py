@@ -177,6 +177,10 @@ STRIKES = [
         {"location": "saraqib-164816"},
     ),
     (
+        "Air strikes killed nine people in Eastern Ghouta near Damascus on Thursday.",
+        {"location": "eastern-ghouta"},
+    ),
+    (
         "Israel struck an army position in the province of Quneitra on the Golan plateau.",
         {"attacker": "israel", "location": "quneitra-governorate-173336"},
     ),

@@ -298,6 +298,8 @@ def find_location(
     if not pool:
         return None
     # A town or city first, then a province, then a region ("the Golan plateau").
+    # "in Eastern Ghouta near Damascus": where it hit, not what it was near
+    pool = [m for m in pool if not is_near(sentence.doc, mention_argument(m))] or pool
     towns = [m for m in pool if not _is_admin(sentence, m) and not _is_region(sentence, m)]
     divisions = [m for m in pool if _is_admin(sentence, m)]
     return mention_argument(min(towns or divisions or pool, key=lambda m: _size(m, ctx)))
