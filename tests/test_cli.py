@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -14,7 +17,11 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from kg.cli import main
+from kg.linking.sources import DUMP_ADMIN1_ENV, DUMP_ENV
+from kg.store import KGStore
 from tests.conftest import SEED_FILES
+
+GEONAMES = Path(__file__).parent / "data" / "geonames"
 
 pytestmark = pytest.mark.model
 
@@ -164,3 +171,36 @@ def test_stats_counts_articles_and_entities(store_dir: Path) -> None:
 def test_validate_passes_on_the_seed_graph(store_dir: Path) -> None:
     result = run(store_dir, "validate")
     assert result.exit_code == 0, result.output
+
+
+def test_a_geonames_dump_is_the_gazetteer_when_given(tmp_path: Path) -> None:
+    # In processes of their own: the gazetteer is loaded once per process. The village is
+    # in the dump excerpt only; with the default gazetteer it stays unlinked.
+    text = "Air strikes hit the village of Umm Jarin near Aleppo on Monday, a monitor said.\n"
+    env = {k: v for k, v in os.environ.items() if k not in {DUMP_ENV, DUMP_ADMIN1_ENV}}
+
+    def ingest(store: str, *options: str, **extra: str) -> None:
+        command = [sys.executable, "-m", "kg.cli", "--store", str(tmp_path / store), *options]
+        done = subprocess.run(
+            [*command, "ingest", "--processes", "1", "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    admin1 = str(GEONAMES / "admin1CodesASCII.txt")
+    dump = ("--geonames", str(GEONAMES / "allCountries.txt"), "--geonames-admin1", admin1)
+    # The dump's index is kept beside the default one: here, in the test's directory.
+    ingest("dump", *dump, KG_GEONAMES_INDEX=str(tmp_path / "default.sqlite"))
+    ingest("default")
+    ask = "ASK {{ <https://w3id.org/strike-kg/id/entity/{}> ?p ?o }}"
+    with KGStore(tmp_path / "dump", read_only=True) as store:
+        assert store.query(ask.format("umm-jarin-99000004")).boolean
+    with KGStore(tmp_path / "default", read_only=True) as store:
+        assert store.query(ask.format("umm-jarin")).boolean
+    assert list(tmp_path.glob("geonames-dump-allCountries-*.sqlite"))
+    missing = CliRunner().invoke(main, ["--geonames", str(tmp_path / "nowhere.txt"), "stats"])
+    assert missing.exit_code == 2 and "nowhere.txt" in missing.output

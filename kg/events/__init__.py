@@ -31,7 +31,7 @@ from kg.events.grouping import Frame, group
 from kg.events.lexicon import load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
-from kg.linking import Place, default_gazetteer, link, nested_place
+from kg.linking import Place, link, nested_place, place_gazetteer
 from kg.linking.mentions import geonames_id_of, place_key
 
 __all__ = ["Report", "extract_reports"]
@@ -326,7 +326,7 @@ def _focus_state(analysis: Analysis) -> str | None:
 
 def _places(analysis: Analysis) -> dict[str, Place]:
     """The GeoNames places of the article's linked place mentions."""
-    gazetteer = default_gazetteer()
+    gazetteer = place_gazetteer()
     found = {}
     for mention in analysis.mentions:
         geonames_id = geonames_id_of(mention.key)

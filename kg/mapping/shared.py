@@ -18,13 +18,19 @@ GEONAMES = "http://sws.geonames.org/"
 
 @dataclass(frozen=True)
 class RunInfo:
-    """One ingest run, a ``prov:Activity``."""
+    """One ingest run, a ``prov:Activity``.
+
+    Attributes:
+        gazetteer: what the place gazetteer was built from (articles read with another
+            gazetteer are read again).
+    """
 
     run_id: str
     started: datetime.datetime
     model_name: str
     model_version: str
     software_version: str
+    gazetteer: str = ""
 
 
 @dataclass(frozen=True)

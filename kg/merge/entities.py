@@ -17,7 +17,7 @@ from typing import TypeVar
 
 from kg.entities import EntityKind
 from kg.gazetteer import Gazetteer
-from kg.linking import Place, PlaceGazetteer, default_gazetteer, link, nested_place
+from kg.linking import Place, PlaceGazetteer, link, nested_place, place_gazetteer
 from kg.linking.geonames import read_admin1_table
 from kg.linking.mentions import MIN_CITY_POPULATION, geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
@@ -73,7 +73,7 @@ def consolidate(
         _with_roles(_record(entity_key(e, iris), counts, gazetteer), roles.get(e, set()))
         for e, counts in sorted(usage.items())
     )
-    places = places or default_gazetteer()
+    places = places or place_gazetteer()
     linked = with_places([r for r in records if r is not None], places)
     return with_contextual_divisions(store, linked, iris, places)
 
