@@ -20,6 +20,7 @@ import click
 import kg
 from kg.config import Settings, from_env
 from kg.errors import KGError, QueryError
+from kg.gazetteer import USER_FILES_ENV
 from kg.linking.sources import DUMP_ADMIN1_ENV, DUMP_ENV
 from kg.queries import saved_queries, saved_query, store_stats
 from kg.store import GRAPH_FORMATS, RESULT_FORMATS, KGStore, Term
@@ -69,6 +70,14 @@ def _settings(ctx: click.Context) -> Settings:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="GeoNames admin1CodesASCII.txt, naming the dump's provinces [KG_GEONAMES_ADMIN1].",
 )
+@click.option(
+    "--gazetteer",
+    "gazetteer_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own actors and facilities, a TSV or CSV with the columns of the shipped "
+    "actors.tsv; repeat for several [KG_GAZETTEER].",
+)
 @click.pass_context
 @_reports_errors
 def main(
@@ -78,13 +87,17 @@ def main(
     model: str | None,
     geonames: Path | None,
     geonames_admin1: Path | None,
+    gazetteer_files: tuple[Path, ...],
 ) -> None:
     """strike-kg: news about military strikes in, a provenance-rich knowledge graph out."""
     ctx.obj = from_env().with_overrides(store_path=store_path, base=base, model=model)
-    # The gazetteer is read where places are linked, in this process and its workers.
+    # Gazetteers are read where entities are found and linked: in this process and its
+    # workers, which inherit the environment.
     for variable, path in ((DUMP_ENV, geonames), (DUMP_ADMIN1_ENV, geonames_admin1)):
         if path is not None:
             os.environ[variable] = str(path.resolve())
+    if gazetteer_files:
+        os.environ[USER_FILES_ENV] = os.pathsep.join(str(p.resolve()) for p in gazetteer_files)
 
 
 @main.command()

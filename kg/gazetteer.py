@@ -1,13 +1,15 @@
 """The curated gazetteer: states, armed forces, armed groups, organisations and facilities.
 
-Read from tab-separated files shipped in ``kg/data/gazetteer/`` (users may add their own
-with the same columns). It feeds the spaCy entity ruler, so that names the statistical model
-misses or mistypes are found, and it gives each known entity its canonical name and kind.
+Read from tab-separated files shipped in ``kg/data/gazetteer/``; users add their own with
+the same columns (TSV or CSV) through ``$KG_GAZETTEER`` or ``kg --gazetteer``. It feeds the
+spaCy entity ruler, so that names the statistical model misses or mistypes are found, and
+it gives each known entity its canonical name and kind.
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -75,10 +77,13 @@ def _split(cell: str | None) -> tuple[str, ...]:
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        lines = (line for line in handle if not line.startswith("#"))
-        delimiter = "," if path.suffix.lower() == ".csv" else "\t"
-        yield from csv.DictReader(lines, delimiter=delimiter)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            lines = (line for line in handle if not line.startswith("#"))
+            delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+            yield from csv.DictReader(lines, delimiter=delimiter)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError(f"cannot read the gazetteer file {path}: {error}") from None
 
 
 def read_entities(path: Path) -> list[KnownEntity]:
@@ -160,9 +165,19 @@ def lookup_key(name: str) -> str:
     return slug(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
 
 
+USER_FILES_ENV = "KG_GAZETTEER"
+
+
 def load_gazetteer(extra: Iterable[Path] = ()) -> Gazetteer:
-    """Load the shipped gazetteer plus any user files (same columns as ``actors.tsv``)."""
-    return _load(tuple(Path(p) for p in extra))
+    """Load the shipped gazetteer plus user files (same columns as ``actors.tsv``): those
+    given, else those ``$KG_GAZETTEER`` lists (separated like ``PATH``)."""
+    return _load(tuple(Path(p) for p in extra) or user_files())
+
+
+def user_files() -> tuple[Path, ...]:
+    """The user gazetteer files ``$KG_GAZETTEER`` lists, in order."""
+    listed = os.environ.get(USER_FILES_ENV, "")
+    return tuple(Path(p).expanduser() for p in listed.split(os.pathsep) if p.strip())
 
 
 @cache

@@ -27,9 +27,9 @@ from tqdm import tqdm
 import kg
 from kg.config import Settings
 from kg.entities import Analysis, analyse
-from kg.errors import IngestError, KGError, NLPError
+from kg.errors import ConfigError, IngestError, KGError, NLPError
 from kg.events import Report, extract_reports
-from kg.gazetteer import Gazetteer, load_gazetteer
+from kg.gazetteer import Gazetteer, load_gazetteer, user_files
 from kg.ingest import Article, read_articles
 from kg.linking import PlaceLinker, gazetteer_identity, place_gazetteer
 from kg.linking.mentions import link_places
@@ -145,8 +145,17 @@ def new_run(settings: Settings) -> RunInfo:
     info = model_info(settings.model)
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    gazetteer = gazetteer_identity(place_gazetteer())
+    gazetteer = ";".join([gazetteer_identity(place_gazetteer()), *map(_identity, user_files())])
     return RunInfo(run_id, now, info.name, info.version, kg.__version__, gazetteer)
+
+
+def _identity(path: Path) -> str:
+    """A user gazetteer file as a fingerprint sees it: edited, it rereads the articles."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"cannot read the gazetteer file {path}: {error}") from None
+    return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 # -- worker processes -----------------------------------------------------------------------

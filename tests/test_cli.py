@@ -173,34 +173,65 @@ def test_validate_passes_on_the_seed_graph(store_dir: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
+def ingest_in_a_process(store: Path, text: str, *options: str, **env: str) -> None:
+    """``kg [options] ingest -`` in a process of its own: gazetteers are loaded once per
+    process, and the options reach the workers through the environment."""
+    clean = {k: v for k, v in os.environ.items() if k not in {DUMP_ENV, DUMP_ADMIN1_ENV}}
+    command = [sys.executable, "-m", "kg.cli", "--store", str(store), *options]
+    done = subprocess.run(
+        [*command, "ingest", "--processes", "1", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def has_entity(store: Path, key: str, cls: str = "") -> bool:
+    typed = f"a <https://w3id.org/strike-kg/ontology#{cls}>" if cls else "?p ?o"
+    with KGStore(store, read_only=True) as kg:
+        return kg.query(f"ASK {{ <https://w3id.org/strike-kg/id/entity/{key}> {typed} }}").boolean
+
+
 def test_a_geonames_dump_is_the_gazetteer_when_given(tmp_path: Path) -> None:
-    # In processes of their own: the gazetteer is loaded once per process. The village is
-    # in the dump excerpt only; with the default gazetteer it stays unlinked.
+    # The village is in the dump excerpt only; with the default gazetteer it stays unlinked.
     text = "Air strikes hit the village of Umm Jarin near Aleppo on Monday, a monitor said.\n"
-    env = {k: v for k, v in os.environ.items() if k not in {DUMP_ENV, DUMP_ADMIN1_ENV}}
-
-    def ingest(store: str, *options: str, **extra: str) -> None:
-        command = [sys.executable, "-m", "kg.cli", "--store", str(tmp_path / store), *options]
-        done = subprocess.run(
-            [*command, "ingest", "--processes", "1", "-"],
-            input=text,
-            capture_output=True,
-            text=True,
-            env={**env, **extra},
-            check=False,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-
     admin1 = str(GEONAMES / "admin1CodesASCII.txt")
     dump = ("--geonames", str(GEONAMES / "allCountries.txt"), "--geonames-admin1", admin1)
     # The dump's index is kept beside the default one: here, in the test's directory.
-    ingest("dump", *dump, KG_GEONAMES_INDEX=str(tmp_path / "default.sqlite"))
-    ingest("default")
-    ask = "ASK {{ <https://w3id.org/strike-kg/id/entity/{}> ?p ?o }}"
-    with KGStore(tmp_path / "dump", read_only=True) as store:
-        assert store.query(ask.format("umm-jarin-99000004")).boolean
-    with KGStore(tmp_path / "default", read_only=True) as store:
-        assert store.query(ask.format("umm-jarin")).boolean
+    index = str(tmp_path / "default.sqlite")
+    ingest_in_a_process(tmp_path / "dump", text, *dump, KG_GEONAMES_INDEX=index)
+    ingest_in_a_process(tmp_path / "default", text)
+    assert has_entity(tmp_path / "dump", "umm-jarin-99000004", "Place")
+    assert has_entity(tmp_path / "default", "umm-jarin", "Place")
     assert list(tmp_path.glob("geonames-dump-allCountries-*.sqlite"))
     missing = CliRunner().invoke(main, ["--geonames", str(tmp_path / "nowhere.txt"), "stats"])
     assert missing.exit_code == 2 and "nowhere.txt" in missing.output
+
+
+def test_users_add_their_own_actors_and_facilities(tmp_path: Path) -> None:
+    mine = tmp_path / "mine.csv"
+    mine.write_text(
+        "name,kind,aliases,country,wikidata\n"
+        "Jaysh al-Zahra,ArmedGroup,Zahra Army|al-Zahra Army,SY,\n"
+        "Umm Jarin depot,Facility,the Umm Jarin depot,SY,\n",
+        encoding="utf-8",
+    )
+    text = "Zahra Army fighters shelled the Umm Jarin depot near Aleppo on Monday.\n"
+    ingest_in_a_process(tmp_path / "kg", text, "--gazetteer", str(mine))
+    assert has_entity(tmp_path / "kg", "jaysh-al-zahra", "ArmedGroup")
+    assert has_entity(tmp_path / "kg", "umm-jarin-depot", "Facility")
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("name\tkind\nSomething\tTank\n", encoding="utf-8")
+    command = [sys.executable, "-m", "kg.cli", "--store", str(tmp_path / "x")]
+    done = subprocess.run(
+        [*command, "--gazetteer", str(bad), "ingest", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert f"{bad}:2" in done.stdout + done.stderr
