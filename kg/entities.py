@@ -9,6 +9,7 @@ name's from its own text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -134,7 +135,7 @@ def _trimmed_bounds(span: Span) -> tuple[int, int] | None:
 
 def _mention(ent: Span, gazetteer: Gazetteer, sentence: int | None) -> Mention | None:
     span = _trim(ent)
-    if span is None or sentence is None:
+    if span is None or sentence is None or any(_garbled(t) for t in span):
         return None
     typed = classify(span, gazetteer)
     if typed is None:
@@ -169,7 +170,16 @@ def _trim(ent: Span) -> Span | None:
 def _is_filler(token: Token) -> bool:
     # The model sometimes takes in the run of spaces that ends a paragraph, or a dangling
     # preposition of a headline ("al-Hosn Castle of").
-    return token.is_punct or token.is_space or token.pos_ in {"ADP", "CCONJ"}
+    return token.is_punct or token.is_space or token.pos_ in {"ADP", "CCONJ"} or _garbled(token)
+
+
+# Mis-decoded text ("Syriaâ€™s" read as Latin-1 and worse): C1 control characters, or "â"
+# followed by no letter. No name is written with them.
+_GARBLED = re.compile(r"[\x80-\x9f]|â(?![a-zA-Z])")
+
+
+def _garbled(token: Token) -> bool:
+    return _GARBLED.search(token.text) is not None
 
 
 def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity | None] | None:

@@ -108,6 +108,11 @@ def test_mentions_never_include_articles_or_possessives(nlp: Language) -> None:
         assert not mention.text.endswith(("'s", "’s"))
 
 
+def test_mis_decoded_text_is_never_a_name(nlp: Language) -> None:
+    text = "A Russian airstrike killed 38 civilians in eastern Syria\x90_â\x90\x8d\x90s on Monday."
+    assert all("â" not in m.text and "\x90" not in m.text for m in analyse(nlp(text)).mentions)
+
+
 def test_curated_entities_carry_canonical_names(nlp: Language) -> None:
     names = {
         m.text: m.name
