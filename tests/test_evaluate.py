@@ -29,10 +29,12 @@ from kg.evaluate.predicted import DateValue, EntityValue, PredictedReport
 from kg.evaluate.text import parse_count, parse_crowd_date, place_key
 from kg.ingest import Article, read_articles
 from kg.store import KGStore
+from tests.conftest import SHARED
 
 DATA = Path(__file__).parent / "data" / "evaluate"
 GOLD = DATA / "gold" / "gold.jsonl"
 CROWD = DATA / "crowd.jsonl"
+SHARED_EVAL = SHARED / "eval"
 SHARED_EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
@@ -388,13 +390,29 @@ def test_shared_seed_gold_ids() -> None:
     assert ids[0] == "ALJA2020050500029" and ids[1].startswith("text-")
 
 
+def test_places_are_scored_where_the_gold_lists_them(seed_store: KGStore) -> None:
+    result = evaluate(seed_store, [SHARED_EVAL / "gold-seeds.jsonl"])
+    places = result.places
+    assert places is not None and places.docs == 2
+    # Nearly every place the seeds' gold lists is found, and every link is made and right.
+    assert places.detection.recall >= 0.85
+    assert places.correct == places.linked == places.with_id > 0
+    assert to_dict(result)["places"]["geonames"]["accuracy"] == 1.0
+    assert "Places: 2 articles" in render(result)
+
+
+def test_without_listed_entities_there_is_no_place_score() -> None:
+    assert evaluate(fixture_store(), [GOLD]).places is None
+
+
 def test_an_article_in_two_gold_files_is_an_error() -> None:
     with pytest.raises(EvaluationError, match="already in"):
         evaluate(fixture_store(), [GOLD, GOLD])
 
 
 @pytest.mark.parametrize(
-    "module", ["text", "matching", "actors", "fields", "crowd", "results", "scoring", "report"]
+    "module",
+    ["text", "matching", "actors", "fields", "crowd", "places", "results", "scoring", "report"],
 )
 def test_docstring_examples(module: str) -> None:
     failures, _ = doctest.testmod(importlib.import_module(f"kg.evaluate.{module}"))

@@ -85,12 +85,24 @@ class GoldEvent:
 
 
 @dataclass(frozen=True)
+class GoldPlace:
+    """A place the gold lists among an article's entities: as written, its canonical name,
+    and its GeoNames id where the annotators gave one."""
+
+    text: str
+    canonical: str | None
+    geonames: int | None
+
+
+@dataclass(frozen=True)
 class GoldDoc:
-    """One line of a gold file: an article and every strike it describes."""
+    """One line of a gold file: an article, every strike it describes and, when the gold
+    lists its entities, every place it names (``places`` is ``None`` otherwise)."""
 
     doc_id: str
     origin: str
     events: tuple[GoldEvent, ...]
+    places: tuple[GoldPlace, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -122,8 +134,20 @@ def read_gold(path: Path) -> list[GoldDoc]:
         events = tuple(
             _event(doc_id, i, raw, origin) for i, raw in enumerate(record.get("events") or [])
         )
-        docs.append(GoldDoc(doc_id, origin, events))
+        docs.append(GoldDoc(doc_id, origin, events, _places(record.get("entities"), origin)))
     return docs
+
+
+def _places(entities: object, origin: str) -> tuple[GoldPlace, ...] | None:
+    if entities is None:
+        return None
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise EvaluationError(f"{origin}: entities must be a list of objects")
+    return tuple(
+        GoldPlace(text, _text(e.get("canonical")), _int(e.get("geonames"), origin))
+        for e in entities
+        if e.get("kind") == "Place" and (text := _text(e.get("text"))) is not None
+    )
 
 
 def read_crowd(path: Path) -> list[CrowdRow]:

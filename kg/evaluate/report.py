@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kg.evaluate.crowd import CrowdScore
-from kg.evaluate.results import Counts, EvaluationResult, EventScore, FieldScore
+from kg.evaluate.results import Counts, EvaluationResult, EventScore, FieldScore, PlaceScore
 
 _DIGITS = 4
 _LISTED = 5  # article ids listed in the table; --json lists them all
@@ -18,6 +18,7 @@ def to_dict(result: EvaluationResult) -> dict[str, Any]:
         "events": _events(result.events),
         "fields": {f.name: _field(f) for f in result.fields},
         "crowd": _crowd(result.crowd) if result.crowd is not None else None,
+        "places": _places(result.places) if result.places is not None else None,
         "pairs": [
             {
                 "doc": p.doc_id,
@@ -84,9 +85,25 @@ def _crowd(crowd: CrowdScore) -> dict[str, Any]:
     }
 
 
+def _places(places: PlaceScore) -> dict[str, Any]:
+    return {
+        "docs": places.docs,
+        "detection": _counts(places.detection),
+        "geonames": {
+            "with_id": places.with_id,
+            "linked": places.linked,
+            "correct": places.correct,
+            "accuracy": round(places.accuracy, _DIGITS),
+            "coverage": round(places.coverage, _DIGITS),
+        },
+    }
+
+
 def render(result: EvaluationResult) -> str:
     """The result as text tables for the terminal."""
     parts = [_render_events(result.events), _render_fields(result.fields)]
+    if result.places is not None:
+        parts.append(_render_places(result.places))
     if result.crowd is not None:
         parts.append(_render_crowd(result.crowd))
     return "\n\n".join(parts)
@@ -128,6 +145,17 @@ def _render_fields(fields: tuple[FieldScore, ...]) -> str:
     ]
     title = "Fields: accuracy on matched pairs (n), end to end over all events and reports"
     return title + "\n" + _table(header, rows)
+
+
+def _render_places(places: PlaceScore) -> str:
+    d = places.detection
+    return (
+        f"Places: {places.docs} articles whose gold lists them\n"
+        f"  detection: found {d.tp}   spurious {d.fp}   missed {d.fn}   "
+        f"precision {d.precision:.3f}   recall {d.recall:.3f}   F1 {d.f1:.3f}\n"
+        f"  GeoNames: {places.with_id} found places with a gold id, {places.linked} linked, "
+        f"{places.correct} right: accuracy {places.accuracy:.3f}, coverage {places.coverage:.3f}"
+    )
 
 
 def _render_crowd(crowd: CrowdScore) -> str:

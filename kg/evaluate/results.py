@@ -110,6 +110,36 @@ class MatchedPair:
 
 
 @dataclass(frozen=True)
+class PlaceScore:
+    """Place detection (distinct names per article) and linking of the places found.
+
+    Attributes:
+        docs: articles scored (their gold lists entities).
+        detection: found gold places (tp), mentioned names no gold place has (fp), gold
+            places not found (fn).
+        with_id: found gold places with a GeoNames id in the gold.
+        linked: of those, the ones the extractor linked to some GeoNames place.
+        correct: of those, the ones linked to the gold's id.
+    """
+
+    docs: int
+    detection: Counts
+    with_id: int
+    linked: int
+    correct: int
+
+    @property
+    def accuracy(self) -> float:
+        """correct / linked: how often a link the extractor made is right."""
+        return self.correct / self.linked if self.linked else 0.0
+
+    @property
+    def coverage(self) -> float:
+        """linked / with_id: how often the extractor links a place the gold can link."""
+        return self.linked / self.with_id if self.with_id else 0.0
+
+
+@dataclass(frozen=True)
 class EvaluationResult:
     """Everything ``kg eval`` reports.
 
@@ -120,6 +150,7 @@ class EvaluationResult:
         missed: unmatched gold events as ``(doc_id, event index)``.
         extra: IRIs of unmatched reports of the gold articles.
         crowd: agreement with the crowd labels, when a crowd file was given.
+        places: place detection and linking, when the gold lists the articles' entities.
     """
 
     events: EventScore
@@ -128,6 +159,7 @@ class EvaluationResult:
     missed: tuple[tuple[str, int], ...]
     extra: tuple[str, ...]
     crowd: CrowdScore | None = None
+    places: PlaceScore | None = None
 
     def field(self, name: str) -> FieldScore:
         """One field's score by name.

@@ -15,6 +15,7 @@ from kg.evaluate.crowd import CrowdScore, score_crowd
 from kg.evaluate.fields import FieldJudges, FieldRule
 from kg.evaluate.gold import EvaluationError, GoldDoc, GoldEvent, read_crowd, read_gold
 from kg.evaluate.matching import FoldedText, LocatedEvent, Pair, locate_event, pair_events
+from kg.evaluate.places import load_place_mentions, score_places
 from kg.evaluate.predicted import PredictedReport, StoredArticle, load_articles, load_reports
 from kg.evaluate.results import (
     Counts,
@@ -23,6 +24,7 @@ from kg.evaluate.results import (
     EvidenceCounts,
     FieldScore,
     MatchedPair,
+    PlaceScore,
 )
 from kg.gazetteer import Gazetteer
 from kg.store import KGStore
@@ -65,7 +67,9 @@ def evaluate(
     crowd = None
     if crowd_path is not None:
         crowd = score_crowd(crowd_rows, set(articles), reports, resolver)
-    return tally.result(crowd)
+    listed = [articles[d.doc_id] for d in gold if d.places is not None and d.doc_id in articles]
+    places = score_places(gold, load_place_mentions(store, listed))
+    return tally.result(crowd, places)
 
 
 def evaluate_fresh(
@@ -197,7 +201,7 @@ class _Tally:
             verdict = tally.rule.judge(gold.event if gold else None, report)
             tally.counts += Counts(verdict.tp, verdict.fp, verdict.fn)
 
-    def result(self, crowd: CrowdScore | None) -> EvaluationResult:
+    def result(self, crowd: CrowdScore | None, places: PlaceScore | None) -> EvaluationResult:
         events = EventScore(
             counts=self.events,
             gold_docs=self.docs,
@@ -213,4 +217,5 @@ class _Tally:
             missed=tuple(self.missed),
             extra=tuple(self.extra),
             crowd=crowd,
+            places=places,
         )
