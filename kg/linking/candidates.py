@@ -301,6 +301,7 @@ class Gazetteer:
         self._tables = MemoryIndex(tables)
         self._admin1 = admin1
         self._cache: dict[tuple[str, bool], list[Candidate]] = {}
+        self._matches: dict[tuple[str, bool], list[Candidate]] = {}
         self._cache_lock = threading.Lock()
 
     def matches(self, name: str, fuzzy: bool = True) -> list[Candidate]:
@@ -311,14 +312,22 @@ class Gazetteer:
         a province but not for its namesake city: "Hassakeh"), and kept if they spell alike.
         """
         key = name_key(name)
+        with self._cache_lock:
+            cached = self._matches.get((key, fuzzy))
+        if cached is not None:
+            return cached
         found = _merge(self._lookup(key, fuzzy=False))
         if fuzzy and all(c.place.feature_class == "A" and not c.place.is_country for c in found):
             loose = [
                 replace(c, similarity=round(ratio, 3))
                 for c in self._lookup(key_skeleton(key), fuzzy=True)
-                if (ratio := SequenceMatcher(None, key, c.alias).ratio()) >= MIN_SIMILARITY
+                if (ratio := _similarity(key, c.alias)) >= MIN_SIMILARITY
             ]
             found = _merge([*found, *loose])
+        with self._cache_lock:
+            if len(self._matches) >= _CACHE_LIMIT:
+                self._matches.clear()
+            self._matches[key, fuzzy] = found
         return found
 
     def candidates(self, name: str) -> list[Place]:
@@ -385,6 +394,14 @@ class Gazetteer:
             )
             return replace(candidate, place=named)
         return candidate
+
+
+def _similarity(key: str, alias: str) -> float:
+    """``difflib`` ratio, 0 when its cheap upper bounds already fall short of the minimum."""
+    matcher = SequenceMatcher(None, key, alias)
+    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
+        return 0.0
+    return matcher.ratio()
 
 
 def _merge(candidates: Iterable[Candidate]) -> list[Candidate]:

@@ -57,11 +57,12 @@ def link_places(
     context = _context(analysis, gazetteer)
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
+    text = doc.text  # spaCy joins every token for each call: once, not once per mention
     mentions = [
-        _with_division_word(doc.text, m) if m.kind is EntityKind.PLACE else m for m in mentions
+        _with_division_word(text, m) if m.kind is EntityKind.PLACE else m for m in mentions
     ]
     linked = [
-        _linked(m, linker, context, _named_division(doc.text, m))
+        _linked(m, linker, context, _named_division(text, m))
         if m.kind is EntityKind.PLACE
         else m
         for m in mentions
