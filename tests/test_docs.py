@@ -53,7 +53,7 @@ def test_layout_lists_every_module() -> None:
 
 @pytest.mark.parametrize(
     "tool",
-    [["ruff", "check", "kg", "tests", "server.py"], ["mypy"]],
+    [["ruff", "check", "kg", "tests", "bench", "server.py"], ["mypy"]],
     ids=["ruff", "mypy"],
 )
 def test_code_is_lint_and_type_clean(tool: list[str]) -> None:
