@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from kg.config import Settings
+from kg.evaluate import read_gold
 from kg.mapping import Iris
 from kg.pipeline import ingest, ingest_samples_if_empty
 from kg.queries import saved_query
 from kg.store import KGStore
 from kg.vocab import NIF, PROV, SK, XSD
-from tests.conftest import SEED_FILES, StoreFactory
+from tests.conftest import SEED_FILES, SHARED, StoreFactory
 
 pytestmark = pytest.mark.model
 
@@ -78,6 +79,30 @@ def test_entities_are_one_node_per_name_variant(seed_store: KGStore) -> None:
         f"<{IRIS.entity('t4-airbase')}> ; <{NIF.anchorOf}> ?anchor }}",
     )
     assert {r["anchor"] for r in rows} >= {"T4 base", "T-4 base", "T-4", "T4 Airbase"}
+
+
+def test_no_entity_of_the_seeds_is_split_into_two_nodes(seed_store: KGStore) -> None:
+    # The gold lists each seed's entities with a canonical name: all the ways the two
+    # articles write one canonical entity must lead to one node.
+    anchors: dict[tuple[str, str], set[str]] = {}
+    for row in select(
+        seed_store,
+        f"""SELECT ?id ?anchor ?e WHERE {{ GRAPH ?g {{
+              ?m <http://www.w3.org/2005/11/its/rdf#taIdentRef> ?e ; <{NIF.anchorOf}> ?anchor ;
+                 <{NIF.referenceContext}> ?doc }}
+            ?doc <http://schema.org/identifier> ?id }}""",
+    ):
+        anchors.setdefault((row["id"], row["anchor"]), set()).add(row["e"])
+    nodes: dict[str, set[str]] = {}
+    path = SHARED / "eval" / "gold-seeds.jsonl"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for doc, line in zip(read_gold(path), lines, strict=True):  # the ids the pipeline gives
+        for entity in json.loads(line)["entities"]:
+            found = anchors.get((doc.doc_id, entity["text"]), set())
+            nodes.setdefault(entity["canonical"], set()).update(found)
+    split = {name: found for name, found in nodes.items() if len(found) > 1}
+    assert split == {}
+    assert all(len(nodes[n]) == 1 for n in ("As Safirah", "Scientific Studies and Research Center"))
 
 
 def test_run_is_recorded_with_model_and_software(seed_store: KGStore) -> None:
