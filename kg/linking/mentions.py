@@ -58,11 +58,11 @@ def link_places(
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
     text = doc.text  # spaCy joins every token for each call: once, not once per mention
-    mentions = [
-        _with_division_word(text, m) if m.kind is EntityKind.PLACE else m for m in mentions
-    ]
+    mentions = [_with_division_word(text, m) if m.kind is EntityKind.PLACE else m for m in mentions]
+    places = [m for m in mentions if m.kind is EntityKind.PLACE]
+    parents = {id(m): _parent(text, m, places) for m in places}
     linked = [
-        _linked(m, linker, context, _named_division(text, m))
+        _linked(m, linker, replace(context, parent=parents[id(m)]), _named_division(text, m))
         if m.kind is EntityKind.PLACE
         else m
         for m in mentions
@@ -94,6 +94,23 @@ def _with_division_word(text: str, mention: Mention) -> Mention:
         return mention
     end = match.end()
     return replace(mention, end=end, text=text[mention.begin : end])
+
+
+# What may stand between a place and the place that contains it: "Atareb, Aleppo",
+# "Khan Tuman in Aleppo province", "Mayadin in the eastern province of Deir Ezzor".
+_PARENT_CUE = re.compile(
+    r"\s*(?:,|\bin|\bof)\s+(?:the\s+)?(?:\w+ern\s+)?(?:(?:province|governorate)\s+of\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _parent(text: str, mention: Mention, places: list[Mention]) -> str | None:
+    """The place named right after this one as what contains it ("X in Y", "X, Y")."""
+    following = next((p for p in places if p.begin >= mention.end), None)
+    if following is None or following.sentence != mention.sentence:
+        return None
+    between = text[mention.end : following.begin]
+    return following.text if _PARENT_CUE.fullmatch(between) else None
 
 
 def _named_division(text: str, mention: Mention) -> str | None:
