@@ -39,6 +39,7 @@ class KnownEntity:
         demonyms: adjectives naming a state ("Israeli"), which stand for the state itself.
         country: ISO 3166-1 alpha-2 code, if it belongs to one country.
         wikidata: Wikidata Q-id, only where verified.
+        point: latitude and longitude (WGS 84) of a facility, only where verified.
     """
 
     name: str
@@ -47,6 +48,7 @@ class KnownEntity:
     demonyms: tuple[str, ...] = ()
     country: str | None = None
     wikidata: str | None = None
+    point: tuple[float, float] | None = None
 
     @property
     def key(self) -> str:
@@ -89,7 +91,8 @@ def _rows(path: Path) -> Iterator[dict[str, str]]:
 def read_entities(path: Path) -> list[KnownEntity]:
     """Read a gazetteer file (TSV, or CSV by extension) of curated actors and facilities.
 
-    Columns: ``name``, ``kind``, ``aliases`` (``|``-separated), ``country``, ``wikidata``.
+    Columns: ``name``, ``kind``, ``aliases`` (``|``-separated), ``country``, ``wikidata``,
+    and optionally ``lat`` and ``long`` (decimal degrees) for facilities.
     """
     entities = []
     for line, row in enumerate(_rows(path), start=2):
@@ -106,9 +109,27 @@ def read_entities(path: Path) -> list[KnownEntity]:
                 aliases=_split(row.get("aliases")),
                 country=(row.get("country") or "").strip() or None,
                 wikidata=(row.get("wikidata") or "").strip() or None,
+                point=_point(row, f"{path}:{line}"),
             )
         )
     return entities
+
+
+def _point(row: dict[str, str], where: str) -> tuple[float, float] | None:
+    """The ``lat``/``long`` cells as a point, or ``None`` when both are empty."""
+    lat, long = (row.get("lat") or "").strip(), (row.get("long") or "").strip()
+    if not lat and not long:
+        return None
+    try:
+        point = float(lat), float(long)
+    except ValueError:
+        point = (float("nan"), float("nan"))
+    if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
+        raise ConfigError(
+            f"{where}: lat and long must be decimal degrees (-90..90, -180..180); "
+            f"got lat={lat!r} long={long!r}"
+        )
+    return point
 
 
 def read_states(path: Path) -> list[KnownEntity]:

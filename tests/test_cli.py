@@ -214,17 +214,22 @@ def test_a_geonames_dump_is_the_gazetteer_when_given(tmp_path: Path) -> None:
 def test_users_add_their_own_actors_and_facilities(tmp_path: Path) -> None:
     mine = tmp_path / "mine.csv"
     mine.write_text(
-        "name,kind,aliases,country,wikidata\n"
-        "Jaysh al-Zahra,ArmedGroup,Zahra Army|al-Zahra Army,SY,\n"
-        "Umm Jarin depot,Facility,the Umm Jarin depot,SY,\n",
+        "name,kind,aliases,country,wikidata,lat,long\n"
+        "Jaysh al-Zahra,ArmedGroup,Zahra Army|al-Zahra Army,SY,,,\n"
+        "Umm Jarin depot,Facility,the Umm Jarin depot,SY,,36.25,37.4\n",
         encoding="utf-8",
     )
     text = "Zahra Army fighters shelled the Umm Jarin depot near Aleppo on Monday.\n"
     ingest_in_a_process(tmp_path / "kg", text, "--gazetteer", str(mine))
     assert has_entity(tmp_path / "kg", "jaysh-al-zahra", "ArmedGroup")
     assert has_entity(tmp_path / "kg", "umm-jarin-depot", "Facility")
+    with KGStore(tmp_path / "kg", read_only=True) as kg:
+        depot = "<https://w3id.org/strike-kg/id/entity/umm-jarin-depot>"
+        geo = "http://www.opengis.net/ont/geosparql#"
+        query = f"SELECT ?wkt WHERE {{ {depot} <{geo}hasGeometry>/<{geo}asWKT> ?wkt }}"
+        assert [str(r["wkt"]) for r in kg.query(query).rows()] == ["POINT(37.4 36.25)"]
     bad = tmp_path / "bad.tsv"
-    bad.write_text("name\tkind\nSomething\tTank\n", encoding="utf-8")
+    bad.write_text("name\tkind\tlat\tlong\nSomething\tFacility\t95\t10\n", encoding="utf-8")
     command = [sys.executable, "-m", "kg.cli", "--store", str(tmp_path / "x")]
     done = subprocess.run(
         [*command, "--gazetteer", str(bad), "ingest", "-"],

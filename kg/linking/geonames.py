@@ -45,6 +45,16 @@ class LinkingError(KGError):
     """A gazetteer file could not be read or indexed."""
 
 
+def point_wkt(latitude: float, longitude: float) -> str:
+    """A WGS 84 point as the text of a WKT literal (longitude first).
+
+    Example:
+        >>> point_wkt(33.5102, 36.29128)
+        'POINT(36.29128 33.5102)'
+    """
+    return f"POINT({longitude} {latitude})"
+
+
 @dataclass(frozen=True, slots=True)
 class Place:
     """One GeoNames feature, with the few fields linking and the graph need.
@@ -97,7 +107,7 @@ class Place:
         """
         if self.latitude is None or self.longitude is None:
             return None
-        return f"POINT({self.longitude} {self.latitude})"
+        return point_wkt(self.latitude, self.longitude)
 
     @property
     def is_country(self) -> bool:

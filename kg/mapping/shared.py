@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kg.entities import EntityKind
-from kg.linking.geonames import Place
+from kg.linking.geonames import Place, point_wkt
 from kg.mapping.iris import Iris
 from kg.mapping.terms import Triples, literal
 from kg.vocab import GEO, GN, PROV, RDF, RDFS, SK, SKOS, WGS, XSD
@@ -42,6 +42,7 @@ class EntityRecord:
         division: GeoNames id and names (label first) of the place's first-level division
             (for places GeoNames does not know, the one their articles put them in).
         country: ISO code of the country of such a place (linked ones have ``place``).
+        point: latitude and longitude of a facility, from the curated gazetteer.
         located_in: key of the place entity a facility is in.
         also: further ``sk:`` classes the entity's roles in reports imply (the place of a
             strike is an ``sk:Place`` whatever else its name was taken for).
@@ -55,6 +56,7 @@ class EntityRecord:
     place: Place | None = None
     division: tuple[int, tuple[str, ...]] | None = None
     country: str | None = None
+    point: tuple[float, float] | None = None
     located_in: str | None = None
     also: tuple[str, ...] = ()
 
@@ -91,6 +93,8 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
             _place(out, node, record.place)
         elif record.country is not None:
             out.add(node, str(GN.countryCode), literal(record.country))
+        if record.place is None and record.point is not None:
+            _geometry(out, node, *record.point)
         if record.division is not None:
             _division(out, node, record.division)
         if record.located_in is not None:
@@ -102,13 +106,19 @@ def _place(out: Triples, node: str, place: Place) -> None:
     """GeoNames link, point geometry (GeoSPARQL and W3C Basic Geo) and country."""
     out.add(node, str(SKOS.exactMatch), f"<{place.iri}>")
     out.add(node, str(GN.countryCode), literal(place.country_code))
-    if place.wkt is not None and place.latitude is not None and place.longitude is not None:
-        geometry = f"{node}/geometry"
-        out.add(node, str(GEO.hasGeometry), f"<{geometry}>")
-        out.add(geometry, str(RDF.type), f"<{GEO.Geometry}>")
-        out.add(geometry, str(GEO.asWKT), literal(place.wkt, str(GEO.wktLiteral)))
-        out.add(node, str(WGS.lat), literal(f"{place.latitude}", str(XSD.decimal)))
-        out.add(node, str(WGS.long), literal(f"{place.longitude}", str(XSD.decimal)))
+    if place.latitude is not None and place.longitude is not None:
+        _geometry(out, node, place.latitude, place.longitude)
+
+
+def _geometry(out: Triples, node: str, latitude: float, longitude: float) -> None:
+    """A point as GeoSPARQL (``geo:hasGeometry/geo:asWKT``) and W3C Basic Geo."""
+    geometry = f"{node}/geometry"
+    out.add(node, str(GEO.hasGeometry), f"<{geometry}>")
+    out.add(geometry, str(RDF.type), f"<{GEO.Geometry}>")
+    wkt = point_wkt(latitude, longitude)
+    out.add(geometry, str(GEO.asWKT), literal(wkt, str(GEO.wktLiteral)))
+    out.add(node, str(WGS.lat), literal(f"{latitude}", str(XSD.decimal)))
+    out.add(node, str(WGS.long), literal(f"{longitude}", str(XSD.decimal)))
 
 
 def _division(out: Triples, node: str, division: tuple[int, tuple[str, ...]]) -> None:

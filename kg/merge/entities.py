@@ -124,6 +124,7 @@ def _record(
         name=name,
         alt_labels=tuple(sorted(set(anchors) - {name})),
         wikidata=known.wikidata if known else None,
+        point=known.point if known else None,
     )
 
 
