@@ -5,9 +5,10 @@ articles the store holds are scored; each measure counts the rows where the crow
 value and a main report exists. Names are compared exactly (after folding):
 
 - location: the crowd's Location is the name (label, altLabel or mention) of the report's
-  location, or the name of its first-level division ("Aleppo" for a village of Aleppo
-  Governorate) when the linker recorded one (``gn:parentADM1``); words like "Governorate"
-  or "province" are left out on both sides, since the crowd writes "Hama" for both;
+  location, or of a place that contains it: its first-level division ("Aleppo" for a
+  village of Aleppo Governorate, ``gn:parentADM1``) or its country ("Syria",
+  ``gn:countryCode``); words like "Governorate" or "province" are left out on both sides,
+  since the crowd writes "Hama" for both;
 - actor: through the gazetteer, as attackers are (``kg.evaluate.actors``): the report's
   attackers are exactly the crowd's actors, or one of its alternatives ("Syrian or
   Russian"); bare government words are Syria's (FA-KES is about the Syrian war);
@@ -21,12 +22,14 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from kg.evaluate.actors import ActorResolver
 from kg.evaluate.fields import tally
 from kg.evaluate.gold import CrowdRow
 from kg.evaluate.predicted import PredictedReport
 from kg.evaluate.text import parse_count, parse_crowd_date, place_key
+from kg.gazetteer import load_gazetteer
 
 CROWD_COUNTRY = "SY"
 DATE_NOTE = (
@@ -120,23 +123,38 @@ def main_report(reports: Sequence[PredictedReport]) -> PredictedReport | None:
 
 
 def location_agrees(row: CrowdRow, report: PredictedReport) -> bool | None:
-    """Crowd Location vs the report's place or its first-level division (``None``: no label).
+    """Crowd Location vs the report's place, its first-level division or its country, by
+    exact name (``None``: no label).
 
     Example:
         >>> from kg.evaluate.predicted import EntityValue
-        >>> place = EntityValue("x", ("al-Safira",), admin1=("Aleppo Governorate",))
+        >>> place = EntityValue("x", ("al-Safira",), admin1=("Aleppo Governorate",), country="SY")
         >>> report = PredictedReport("r", "d", ((0, 5),), locations=(place,))
-        >>> location_agrees(CrowdRow("d", "Aleppo", *[None] * 7), report)
-        True
+        >>> [location_agrees(CrowdRow("d", label, *[None] * 7), report)
+        ...  for label in ("Aleppo", "Syria", "Northern Syria", "Idlib")]
+        [True, True, False, False]
     """
     if row.location is None:
         return None
     crowd = place_key(row.location, strip_admin=True)
     for place in report.locations:
-        names = (*place.names(), *place.admin1)
+        names = (*place.names(), *place.admin1, *country_names(place.country))
         if crowd in {place_key(n, strip_admin=True) for n in names}:
             return True
     return False
+
+
+@cache
+def country_names(iso: str | None) -> tuple[str, ...]:
+    """The names of a country in the curated gazetteer ("Syria", "Syrian Arab Republic")."""
+    if iso is None:
+        return ()
+    return tuple(
+        name
+        for entity in load_gazetteer().entities
+        if entity.kind == "State" and entity.country == iso
+        for name in (entity.name, *entity.aliases)
+    )
 
 
 def actor_agrees(row: CrowdRow, report: PredictedReport, resolver: ActorResolver) -> bool | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from kg.evaluate.gold import TYPES
@@ -51,6 +51,7 @@ class EntityValue:
         anchors: the words the report's evidence mentions for this argument.
         geonames: GeoNames ids of its ``skos:exactMatch`` links.
         admin1: names of its first-level division (``gn:parentADM1``), when linked.
+        country: ISO code of its country (``gn:countryCode``), when linked.
     """
 
     iri: str
@@ -58,6 +59,7 @@ class EntityValue:
     anchors: tuple[str, ...] = ()
     geonames: frozenset[int] = frozenset()
     admin1: tuple[str, ...] = ()
+    country: str | None = None
 
     def names(self) -> tuple[str, ...]:
         """Labels, then the anchors that are not also labels."""
@@ -175,6 +177,7 @@ def _describe(store: KGStore, iris: set[str]) -> dict[str, EntityValue]:
     alts: dict[str, set[str]] = defaultdict(set)
     geonames: dict[str, set[int]] = defaultdict(set)
     admin1: dict[str, set[str]] = defaultdict(set)
+    country: dict[str, str] = {}
     for chunk in _chunks(sorted(iris)):
         values = "VALUES ?e { " + " ".join(f"<{e}>" for e in chunk) + " }"
         for row in _entity_rows(store, values, _NAMES):
@@ -183,6 +186,8 @@ def _describe(store: KGStore, iris: set[str]) -> dict[str, EntityValue]:
                 labels[entity].append(value)
             elif prop == "altLabel":
                 alts[entity].add(value)
+            elif prop == "countryCode":
+                country[entity] = value
             elif (geonames_id := _geonames_id(value)) is not None:
                 geonames[entity].add(geonames_id)
         for row in _entity_rows(store, values, _DIVISION):
@@ -193,12 +198,13 @@ def _describe(store: KGStore, iris: set[str]) -> dict[str, EntityValue]:
             labels=(*sorted(labels[e]), *sorted(alts[e] - set(labels[e]))),
             geonames=frozenset(geonames[e]),
             admin1=tuple(sorted(admin1[e])),
+            country=country.get(e),
         )
         for e in iris
     }
 
 
-_NAMES = "VALUES ?p { rdfs:label skos:altLabel skos:exactMatch } ?e ?p ?v ."
+_NAMES = "VALUES ?p { rdfs:label skos:altLabel skos:exactMatch gn:countryCode } ?e ?p ?v ."
 # The division is named however the linker names it: label, GeoNames name or alias.
 _DIVISION = "?e gn:parentADM1 ?a . ?a rdfs:label|gn:name|skos:altLabel ?v ."
 
@@ -259,7 +265,7 @@ def _with_anchors(
     for value in sorted(values, key=lambda v: v.iri):
         words = [str(a["anchor"]) for a in mine if str(a.get("entity", value.iri)) == value.iri]
         anchored = tuple(sorted(set(words)))
-        out.append(EntityValue(value.iri, value.labels, anchored, value.geonames, value.admin1))
+        out.append(replace(value, anchors=anchored))
     return tuple(out)
 
 
