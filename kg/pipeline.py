@@ -46,7 +46,7 @@ from kg.merge import consolidate, referenced_entities
 from kg.merge.strikes import cluster, load_reports, strike_records
 from kg.nlp import load_pipeline, model_info
 from kg.resources import SAMPLES_DIR, ontology_file
-from kg.store import KGStore
+from kg.store import KGStore, values_blocks
 from kg.timex import reference_date
 from kg.vocab import PROV, SK
 
@@ -294,9 +294,11 @@ def _only_changed(
 
 def stored_fingerprints(store: KGStore, docs: list[str]) -> dict[str, str]:
     """The fingerprint stored for each of ``docs`` that is in the store."""
-    values = " ".join(f"<{d}>" for d in docs)
-    query = f"SELECT ?doc ?fp WHERE {{ VALUES ?doc {{ {values} }} ?doc <{SK.fingerprint}> ?fp }}"
-    return {str(row["doc"]): str(row["fp"]) for row in store.query(query).rows()}
+    found: dict[str, str] = {}
+    for values in values_blocks("doc", docs):
+        query = f"SELECT ?doc ?fp WHERE {{ {values} ?doc <{SK.fingerprint}> ?fp }}"
+        found.update((str(row["doc"]), str(row["fp"])) for row in store.query(query).rows())
+    return found
 
 
 def _store_all(

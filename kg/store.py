@@ -328,6 +328,22 @@ _OPAQUE = re.compile(
 _FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
 
 
+VALUES_SIZE = 300  # IRIs per VALUES block: keeps each query small
+
+
+def values_blocks(variable: str, iris: Iterable[str], size: int = VALUES_SIZE) -> Iterator[str]:
+    """SPARQL ``VALUES`` blocks binding ``?variable`` to the IRIs, ``size`` at a time, sorted.
+
+    Example:
+        >>> list(values_blocks("e", ["urn:b", "urn:a", "urn:c"], size=2))
+        ['VALUES ?e { <urn:a> <urn:b> }', 'VALUES ?e { <urn:c> }']
+    """
+    ordered = sorted(set(iris))
+    for start in range(0, len(ordered), size):
+        listed = " ".join(f"<{iri}>" for iri in ordered[start : start + size])
+        yield f"VALUES ?{variable} {{ {listed} }}"
+
+
 def has_dataset_clause(sparql: str) -> bool:
     """Whether a query names its own dataset with ``FROM`` or ``FROM NAMED``.
 

@@ -46,6 +46,7 @@ from typing import TypeVar
 from kg.evaluate.actors import ActorResolver
 from kg.evaluate.gold import GoldEvent
 from kg.evaluate.predicted import DateValue, EntityValue, PredictedReport
+from kg.evaluate.results import Counts
 from kg.evaluate.text import conjuncts, place_key, similar_phrases
 
 G = TypeVar("G")
@@ -54,21 +55,7 @@ _WIDTH = {"Day": 10, "Month": 7, "Year": 4}
 _UNKNOWN = "UnknownOutcome"
 
 
-@dataclass(frozen=True)
-class Verdict:
-    """Counts for one field on one (gold event, report) pair."""
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def correct(self) -> bool:
-        """Gold value found and nothing contradicting given (or both sides empty)."""
-        return self.fp == 0 and self.fn == 0
-
-
-Judge = Callable[[GoldEvent | None, PredictedReport | None], Verdict]
+Judge = Callable[[GoldEvent | None, PredictedReport | None], Counts]
 
 
 @dataclass(frozen=True)
@@ -88,16 +75,16 @@ class FieldRule:
     counts_extra_reports: bool = True
 
 
-def tally(gold: Sequence[G], predicted: Sequence[P], agree: Callable[[G, P], bool]) -> Verdict:
+def tally(gold: Sequence[G], predicted: Sequence[P], agree: Callable[[G, P], bool]) -> Counts:
     """Count true positives, false positives and false negatives of one field.
 
     Example:
         >>> tally([2], [2, 3], lambda g, p: g == p)
-        Verdict(tp=1, fp=1, fn=0)
+        Counts(tp=1, fp=1, fn=0)
     """
     found = sum(1 for g in gold if any(agree(g, p) for p in predicted))
     extra = sum(1 for p in predicted if not any(agree(g, p) for g in gold))
-    return Verdict(found, extra, len(gold) - found)
+    return Counts(found, extra, len(gold) - found)
 
 
 def date_agrees(value: str, precision: str, predicted: DateValue) -> bool:
@@ -148,7 +135,7 @@ class FieldJudges:
             FieldRule("status", _plain(lambda e: e.status, lambda r: r.statuses)),
         )
 
-    def attacker(self, event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+    def attacker(self, event: GoldEvent | None, report: PredictedReport | None) -> Counts:
         """Attackers by actor key; joint attacks need every actor (see the module doc)."""
         country = event.country if event else None
         predicted = _distinct(
@@ -172,7 +159,7 @@ class FieldJudges:
             options.append(members)
         return options
 
-    def location(self, event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+    def location(self, event: GoldEvent | None, report: PredictedReport | None) -> Counts:
         """Places by GeoNames id where both sides have one, else by name."""
         gold = [(event.location, event.location_geonames)] if event and event.location else []
         predicted = _distinct_entities(report.locations if report else ())
@@ -185,13 +172,13 @@ class FieldJudges:
 
         return tally(gold, predicted, agree)
 
-    def geonames(self, event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+    def geonames(self, event: GoldEvent | None, report: PredictedReport | None) -> Counts:
         """The GeoNames link of the location, where the gold has one."""
         gold = [event.location_geonames] if event and event.location_geonames else []
         linked = [p for p in (report.locations if report else ()) if p.geonames]
         return tally(gold, _distinct_entities(linked), lambda g, p: g in p.geonames)
 
-    def date(self, event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+    def date(self, event: GoldEvent | None, report: PredictedReport | None) -> Counts:
         """Dates at the gold's precision."""
         gold = [(event.date, event.precision)] if event and event.date and event.precision else []
         predicted = list(report.dates) if report else []
@@ -202,7 +189,7 @@ class FieldJudges:
         gold_value: Callable[[GoldEvent], str | None],
         predicted_values: Callable[[PredictedReport], Sequence[EntityValue]],
     ) -> Judge:
-        def judge(event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+        def judge(event: GoldEvent | None, report: PredictedReport | None) -> Counts:
             text = gold_value(event) if event else None
             gold = [text] if text else []
             predicted = _distinct_entities(predicted_values(report) if report else ())
@@ -228,7 +215,7 @@ def _plain(
 ) -> Judge:
     """A judge for values compared by equality (concepts, numbers, class names)."""
 
-    def judge(event: GoldEvent | None, report: PredictedReport | None) -> Verdict:
+    def judge(event: GoldEvent | None, report: PredictedReport | None) -> Counts:
         value = gold_value(event) if event else None
         gold = [value] if value is not None else []
         predicted = _distinct(list(predicted_values(report)) if report else [])

@@ -16,14 +16,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.evaluate.gold import GoldDoc, GoldPlace
-from kg.evaluate.predicted import StoredArticle
+from kg.evaluate.predicted import StoredArticle, geonames_id
 from kg.evaluate.results import Counts, PlaceScore
 from kg.evaluate.text import place_key
-from kg.store import KGStore
+from kg.store import KGStore, values_blocks
 from kg.vocab import ITSRDF, NIF, SK, SKOS
 
 _GEONAMES = "http://sws.geonames.org/"
-_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -100,18 +99,14 @@ def load_place_mentions(
     """Every mention the extractor typed as a place, by article id."""
     by_iri = {a.iri: a.doc_id for a in articles}
     found: dict[str, list[PlaceMention]] = defaultdict(list)
-    iris = sorted(by_iri)
-    for start in range(0, len(iris), _CHUNK):
-        values = " ".join(f"<{iri}>" for iri in iris[start : start + _CHUNK])
+    for values in values_blocks("doc", by_iri):
         query = f"""SELECT ?doc ?text ?link WHERE {{
-            VALUES ?doc {{ {values} }}
+            {values}
             GRAPH ?g {{ ?m <{NIF.referenceContext}> ?doc ; <{NIF.anchorOf}> ?text ;
                           <{ITSRDF.taClassRef}> <{SK.Place}> ; <{ITSRDF.taIdentRef}> ?e }}
             OPTIONAL {{ ?e <{SKOS.exactMatch}> ?link FILTER(STRSTARTS(STR(?link), "{_GEONAMES}")) }}
         }}"""
         for row in store.query(query).rows():
-            link = str(row["link"]) if "link" in row else ""
-            rest = link.removeprefix(_GEONAMES).strip("/")
-            geonames = int(rest) if link and rest.isdigit() else None
-            found[by_iri[str(row["doc"])]].append(PlaceMention(str(row["text"]), geonames))
+            link = geonames_id(str(row["link"])) if "link" in row else None
+            found[by_iri[str(row["doc"])]].append(PlaceMention(str(row["text"]), link))
     return found

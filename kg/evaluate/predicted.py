@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TypeVar
 
 from kg.evaluate.gold import TYPES
-from kg.store import KGStore, Term
+from kg.store import KGStore, Term, values_blocks
 from kg.vocab import PREFIXES
 
 Span = tuple[int, int]
-_CHUNK = 200  # IRIs per VALUES block
 _HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 _ENTITY_ROLES = ("attacker", "target", "location", "attributedTo")
 _SCALAR_ROLES = (
@@ -29,7 +27,6 @@ _SCALAR_ROLES = (
     *("weapon", "outcome", "killed", "injured", "status"),
 )
 _GEONAMES = "http://sws.geonames.org/"
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -115,15 +112,16 @@ def load_articles(store: KGStore) -> dict[str, StoredArticle]:
 
 def load_reports(store: KGStore, articles: Iterable[StoredArticle]) -> list[PredictedReport]:
     """The reports of the given articles, ordered by article then by first evidence."""
+    doc_ids = {a.iri: a.doc_id for a in articles}
     reports: list[PredictedReport] = []
-    for chunk in _chunks(list(articles)):
-        reports.extend(_load_chunk(store, chunk))
+    for values in values_blocks("doc", doc_ids):
+        reports.extend(_load_block(store, values, doc_ids))
     return sorted(reports, key=lambda r: (r.doc_id, r.first_offset, r.iri))
 
 
-def _load_chunk(store: KGStore, articles: Sequence[StoredArticle]) -> Iterator[PredictedReport]:
-    values = "VALUES ?doc { " + " ".join(f"<{a.iri}>" for a in articles) + " }"
-    doc_ids = {a.iri: a.doc_id for a in articles}
+def _load_block(
+    store: KGStore, values: str, doc_ids: Mapping[str, str]
+) -> Iterator[PredictedReport]:
     found = _rows(store, values, "?report sk:document ?doc .", "?report ?doc")
     spans = _by_report(_rows(store, values, _SPANS, "?report ?b ?e"))
     types = _by_report(_rows(store, values, _TYPES, "?report ?type"))
@@ -178,8 +176,7 @@ def _describe(store: KGStore, iris: set[str]) -> dict[str, EntityValue]:
     geonames: dict[str, set[int]] = defaultdict(set)
     admin1: dict[str, set[str]] = defaultdict(set)
     country: dict[str, str] = {}
-    for chunk in _chunks(sorted(iris)):
-        values = "VALUES ?e { " + " ".join(f"<{e}>" for e in chunk) + " }"
+    for values in values_blocks("e", iris):
         for row in _entity_rows(store, values, _NAMES):
             entity, prop, value = str(row["e"]), _local(row["p"]), str(row["v"])
             if prop == "label":
@@ -188,8 +185,8 @@ def _describe(store: KGStore, iris: set[str]) -> dict[str, EntityValue]:
                 alts[entity].add(value)
             elif prop == "countryCode":
                 country[entity] = value
-            elif (geonames_id := _geonames_id(value)) is not None:
-                geonames[entity].add(geonames_id)
+            elif (linked := geonames_id(value)) is not None:
+                geonames[entity].add(linked)
         for row in _entity_rows(store, values, _DIVISION):
             admin1[str(row["e"])].add(str(row["v"]))
     return {
@@ -213,7 +210,7 @@ def _entity_rows(store: KGStore, values: str, pattern: str) -> list[dict[str, Te
     return store.query(f"{_HEADER}SELECT DISTINCT * {{ {values} {pattern} }}").rows()
 
 
-def _geonames_id(iri: str) -> int | None:
+def geonames_id(iri: str) -> int | None:
     """The id of a GeoNames IRI (``http://sws.geonames.org/{id}/``), else ``None``."""
     rest = iri.removeprefix(_GEONAMES).strip("/")
     return int(rest) if iri.startswith(_GEONAMES) and rest.isdigit() else None
@@ -304,8 +301,3 @@ def _local(term: Term | str) -> str:
     """The local name of an IRI: after ``#``, else after the last ``/``."""
     iri = str(term)
     return iri.rsplit("#", 1)[-1] if "#" in iri else iri.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

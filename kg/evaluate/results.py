@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kg.evaluate.crowd import CrowdScore
+if TYPE_CHECKING:  # crowd scoring builds on the counts defined here
+    from kg.evaluate.crowd import CrowdScore
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Counts:
     def recall(self) -> float:
         """tp / (tp + fn); 0 when the gold has nothing."""
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def correct(self) -> bool:
+        """Nothing missed, nothing wrong: on one pair, the field is right (or empty on both
+        sides)."""
+        return self.fp == 0 and self.fn == 0
 
     @property
     def f1(self) -> float:

@@ -184,7 +184,7 @@ class _Tally:
             verdict = tally.rule.judge(pair.gold.event, pair.report)
             tally.n += 1
             tally.correct += verdict.correct
-            tally.counts += Counts(verdict.tp, verdict.fp, verdict.fn)
+            tally.counts += verdict
             if not verdict.correct:
                 wrong.append(tally.rule.name)
         event = pair.gold.event
@@ -199,7 +199,7 @@ class _Tally:
             if report is not None and not tally.rule.counts_extra_reports:
                 continue
             verdict = tally.rule.judge(gold.event if gold else None, report)
-            tally.counts += Counts(verdict.tp, verdict.fp, verdict.fn)
+            tally.counts += verdict
 
     def result(self, crowd: CrowdScore | None, places: PlaceScore | None) -> EvaluationResult:
         events = EventScore(

@@ -14,7 +14,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import IntEnum
@@ -312,10 +312,9 @@ class Gazetteer:
         a province but not for its namesake city: "Hassakeh"), and kept if they spell alike.
         """
         key = name_key(name)
-        with self._cache_lock:
-            cached = self._matches.get((key, fuzzy))
-        if cached is not None:
-            return cached
+        return self._memo(self._matches, (key, fuzzy), lambda: self._match(key, fuzzy))
+
+    def _match(self, key: str, fuzzy: bool) -> list[Candidate]:
         found = _merge(self._lookup(key, fuzzy=False))
         if fuzzy and all(c.place.feature_class == "A" and not c.place.is_country for c in found):
             loose = [
@@ -324,10 +323,6 @@ class Gazetteer:
                 if (ratio := _similarity(key, c.alias)) >= MIN_SIMILARITY
             ]
             found = _merge([*found, *loose])
-        with self._cache_lock:
-            if len(self._matches) >= _CACHE_LIMIT:
-                self._matches.clear()
-            self._matches[key, fuzzy] = found
         return found
 
     def candidates(self, name: str) -> list[Place]:
@@ -374,16 +369,28 @@ class Gazetteer:
     def _lookup(self, key: str, fuzzy: bool) -> list[Candidate]:
         if not key:
             return []
+        return self._memo(self._cache, (key, fuzzy), lambda: self._read(key, fuzzy))
+
+    def _read(self, key: str, fuzzy: bool) -> list[Candidate]:
+        found = self.index.lookup(key, fuzzy) if self.index is not None else []
+        return [*(self._named(c) for c in found), *self._tables.lookup(key, fuzzy)]
+
+    def _memo(
+        self,
+        cache: dict[tuple[str, bool], list[Candidate]],
+        key: tuple[str, bool],
+        compute: Callable[[], list[Candidate]],
+    ) -> list[Candidate]:
+        """A bounded memo, safe when threads share the gazetteer."""
         with self._cache_lock:
-            cached = self._cache.get((key, fuzzy))
+            cached = cache.get(key)
         if cached is not None:
             return cached
-        found = self.index.lookup(key, fuzzy) if self.index is not None else []
-        found = [*(self._named(c) for c in found), *self._tables.lookup(key, fuzzy)]
+        found = compute()
         with self._cache_lock:
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key, fuzzy] = found
+            if len(cache) >= _CACHE_LIMIT:
+                cache.clear()
+            cache[key] = found
         return found
 
     def _named(self, candidate: Candidate) -> Candidate:

@@ -11,12 +11,12 @@ smallest GeoNames id, so the answer does not depend on ingest order).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from kg.linking import PlaceGazetteer
 from kg.linking.mentions import geonames_id_of
-from kg.store import KGStore
+from kg.store import KGStore, values_blocks
 from kg.vocab import ITSRDF, NIF
 
 # How far (in characters) a known place may stand from the name to say where it is.
@@ -24,7 +24,6 @@ NEARBY_CHARS = 60
 NEARBY_VOTE, ARTICLE_VOTE = 2, 1
 # An article's places must name one division this many times to vouch for the others.
 ARTICLE_MIN_MENTIONS = 2
-_CHUNK = 300
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,11 @@ def contextual_divisions(
         unlinked: entity IRI -> key of each place entity without a GeoNames link.
     """
     votes: dict[str, Counter[int]] = defaultdict(Counter)
-    for chunk in _chunks(sorted(unlinked)):
-        mentions = _mentions(store, chunk)
-        graphs = sorted({m.graph for ms in mentions.values() for m in ms})
+    for entities in values_blocks("e", unlinked):
+        mentions: dict[str, list[_Mention]] = defaultdict(list)
+        for entity, mention in _mentions(store, entities):
+            mentions[entity].append(mention)
+        graphs = {m.graph for found in mentions.values() for m in found}
         known = _known_places(store, graphs, places)
         by_article = {g: _article_division(known.get(g, [])) for g in graphs}
         for entity, found in mentions.items():
@@ -70,36 +71,29 @@ class _Known:
     division: int
 
 
-def _mentions(store: KGStore, entities: list[str]) -> dict[str, list[_Mention]]:
-    values = " ".join(f"<{e}>" for e in entities)
+def _mentions(store: KGStore, values: str) -> Iterator[tuple[str, _Mention]]:
+    """The entity and place in the text of every mention a ``VALUES`` block selects (of
+    some entities ``?e``, or in some article graphs ``?g``)."""
     query = f"""SELECT ?e ?g ?s ?b ?x WHERE {{
-        VALUES ?e {{ {values} }}
+        {values}
         GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
                       <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
-    found: dict[str, list[_Mention]] = defaultdict(list)
     for row in store.query(query).rows():
         mention = _Mention(str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"])))
-        found[str(row["e"])].append(mention)
-    return found
+        yield str(row["e"]), mention
 
 
 def _known_places(
-    store: KGStore, graphs: list[str], places: PlaceGazetteer
+    store: KGStore, graphs: Iterable[str], places: PlaceGazetteer
 ) -> dict[str, list[_Known]]:
     """Each article's mentions of linked places (countries aside), with their division."""
     found: dict[str, list[_Known]] = defaultdict(list)
-    for chunk in _chunks(graphs):
-        values = " ".join(f"<{g}>" for g in chunk)
-        query = f"""SELECT ?g ?e ?s ?b ?x WHERE {{
-            VALUES ?g {{ {values} }}
-            GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
-                          <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
-        for row in store.query(query).rows():
-            division = _division_of(str(row["e"]), places)
-            if division is not None:
-                mention = _Mention(
-                    str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"]))
-                )
+    divisions: dict[str, int | None] = {}
+    for values in values_blocks("g", graphs):
+        for entity, mention in _mentions(store, values):
+            if entity not in divisions:
+                divisions[entity] = _division_of(entity, places)
+            if (division := divisions[entity]) is not None:
                 found[mention.graph].append(_Known(mention, division))
     return found
 
@@ -137,8 +131,3 @@ def _article_division(known: list[_Known]) -> int | None:
         return None
     division, count = divisions.most_common(1)[0]
     return division if count >= ARTICLE_MIN_MENTIONS else None
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

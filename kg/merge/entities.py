@@ -10,7 +10,7 @@ broken alphabetically, so the result does not depend on ingest order).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import replace
 from functools import cache
 from typing import TypeVar
@@ -22,10 +22,9 @@ from kg.linking.geonames import read_admin1_table
 from kg.linking.mentions import MIN_CITY_POPULATION, geonames_id_of, place_key
 from kg.mapping import EntityRecord, Iris, entity_key, kind_of
 from kg.merge.divisions import contextual_divisions
-from kg.store import KGStore
+from kg.store import KGStore, values_blocks
 from kg.vocab import ITSRDF, NIF, SK
 
-_CHUNK = 500  # entity IRIs per VALUES block: keeps each query small
 _T = TypeVar("_T", bound=str)
 
 
@@ -35,8 +34,7 @@ def referenced_entities(store: KGStore, graphs: Iterable[str] | None = None) -> 
     if graphs is None:
         return {str(row["e"]) for row in store.query(query.replace("{VALUES}", "")).rows()}
     found: set[str] = set()
-    for chunk in _chunks(sorted(graphs)):
-        values = "VALUES ?g { " + " ".join(f"<{g}>" for g in chunk) + " }"
+    for values in values_blocks("g", graphs):
         found.update(str(row["e"]) for row in store.query(query.replace("{VALUES}", values)).rows())
     return found
 
@@ -53,11 +51,10 @@ def consolidate(
     Entities no longer mentioned anywhere get no record (their node is to be removed).
     """
     usage: dict[str, Counter[tuple[EntityKind, str]]] = defaultdict(Counter)
-    for chunk in _chunks(sorted(entities)):
-        values = " ".join(f"<{e}>" for e in chunk)
+    for values in values_blocks("e", entities):
         query = f"""
             SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{
-              VALUES ?e {{ {values} }}
+              {values}
               GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.anchorOf}> ?anchor .
                          OPTIONAL {{ ?m <{ITSRDF.taClassRef}> ?cls }} }}
             }} GROUP BY ?e ?cls ?anchor"""
@@ -142,10 +139,9 @@ _ACTORS = frozenset(
 def _report_roles(store: KGStore, entities: list[str]) -> dict[str, set[str]]:
     """The roles (sk: property names) each entity plays in any report."""
     roles: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(sorted(entities)):
-        values = " ".join(f"<{e}>" for e in chunk)
+    for values in values_blocks("e", entities):
         query = f"""SELECT DISTINCT ?e ?role WHERE {{
-            VALUES ?e {{ {values} }}
+            {values}
             VALUES ?role {{ <{SK.location}> <{SK.attacker}> <{SK.attributedTo}> }}
             GRAPH ?g {{ ?r ?role ?e }} }}"""
         for row in store.query(query).rows():
@@ -241,8 +237,3 @@ def _most_common(counts: Counter[_T]) -> _T:
         'a'
     """
     return min(counts, key=lambda value: (-counts[value], value))
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
