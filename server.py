@@ -12,6 +12,7 @@ import sys
 from kg.config import from_env
 from kg.errors import KGError
 from kg.pipeline import ingest_samples_if_empty
+from kg.snapshots import current_snapshot, refresh_snapshot
 from kg.store import KGStore
 from kg.web import serve
 
@@ -20,12 +21,14 @@ def main() -> int:
     """Build the sample graph if needed, then serve until interrupted."""
     try:
         settings = from_env()
-        store = KGStore(settings.store_path)
-        report = ingest_samples_if_empty(store, settings)
-        if report is not None:
-            print(f"built the sample graph: {report.summary()}", file=sys.stderr)
+        if current_snapshot(settings.store_path) is None:
+            with KGStore(settings.store_path) as store:
+                report = ingest_samples_if_empty(store, settings)
+            if report is not None:
+                print(f"built the sample graph: {report.summary()}", file=sys.stderr)
+        refresh_snapshot(settings.store_path)
         print(f"serving http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
-        serve(store, settings)
+        serve(settings)
     except KGError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -340,15 +340,20 @@ def evaluate_command(
 @click.pass_context
 @_reports_errors
 def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
-    """Serve the SPARQL endpoint and web page (read-only)."""
+    """Serve the SPARQL endpoint and web page.
+
+    Queries read the store's latest snapshot, so `kg ingest` may run meanwhile; updates
+    need KG_UPDATE_TOKEN.
+    """
+    from kg.snapshots import refresh_snapshot
     from kg.web import serve as run_server
 
     settings = _settings(ctx).with_overrides(host=host, port=port, threads=threads)
+    refresh_snapshot(settings.store_path)
     click.echo(
         f"strike-kg {kg.__version__}: http://{settings.host}:{settings.port}/sparql", err=True
     )
-    with KGStore(settings.store_path) as store:
-        run_server(store, settings)
+    run_server(settings)
 
 
 if __name__ == "__main__":

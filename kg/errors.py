@@ -60,6 +60,30 @@ class QueryError(KGError):
         self.line = line
         self.column = column
 
+    def __reduce__(self) -> tuple[type[QueryError], tuple[str, int | None, int | None]]:
+        # Query errors come back from worker processes: keep the position.
+        return (type(self), (str(self), self.line, self.column))
+
+
+class QueryLimitError(QueryError):
+    """A query ran past the time limit or its result past the size limit, and was stopped.
+
+    Attributes:
+        limit: ``"time"`` or ``"size"``.
+    """
+
+    def __init__(self, message: str, limit: str = "time") -> None:
+        super().__init__(message)
+        self.limit = limit
+
+    def __reduce__(self) -> tuple[type[QueryLimitError], tuple[str, str]]:  # type: ignore[override]
+        return (type(self), (str(self), self.limit))
+
+
+class StoreBusyError(StoreError):
+    """The store cannot take this request now (all query workers busy, or another process
+    writing); trying again later may succeed."""
+
 
 class ValidationError(KGError):
     """SHACL validation could not run (unreadable shapes or data); non-conformance is a result."""

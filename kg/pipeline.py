@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import multiprocessing
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -46,11 +47,16 @@ from kg.merge import consolidate, referenced_entities
 from kg.merge.strikes import cluster, load_reports, strike_records
 from kg.nlp import load_pipeline, model_info
 from kg.resources import SAMPLES_DIR, ontology_file
+from kg.snapshots import publish_snapshot
 from kg.store import KGStore, values_blocks
 from kg.timex import reference_date
 from kg.vocab import PROV, SK
 
 ErrorHandler = Callable[[KGError], None]
+
+# How often a long ingest lets readers in other processes see its progress (a snapshot
+# flushes and hard-links the store's files: cheap, but not free per batch).
+PUBLISH_SECONDS = 30.0
 
 
 @dataclass
@@ -327,6 +333,7 @@ class _Writer:
         self.touched: set[str] = set()
         self.stored = 0
         self.full_rebuild = _interrupted_run_exists(store)
+        self.published = time.monotonic()
 
     def write(self, graphs: list[ArticleGraph]) -> None:
         if not graphs:
@@ -345,6 +352,14 @@ class _Writer:
             {g.graph: g.ntriples for g in graphs}, extra_update=extra.lstrip(" ;\n")
         )
         self.stored += len(graphs)
+        if time.monotonic() - self.published > PUBLISH_SECONDS:
+            self.publish()
+
+    def publish(self) -> None:
+        """Let readers in other processes (the endpoint) see what is stored so far."""
+        if self.store.path is not None:
+            publish_snapshot(self.store)
+        self.published = time.monotonic()
 
     def finish(self) -> str | None:
         """Consolidate touched entities and record the run's end; ``None`` if nothing changed."""
@@ -372,6 +387,7 @@ class _Writer:
             )
         self.store.update(update)
         self.store.flush()
+        self.publish()
         return self.iris.run(self.run.run_id) if self.stored else None
 
 

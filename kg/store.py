@@ -8,11 +8,12 @@ rows, so callers never see Oxigraph objects.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 import pyoxigraph as ox
 
@@ -53,6 +54,18 @@ class Term:
         return self.value
 
 
+class BinaryWriter(Protocol):
+    """Where a result is written: a binary file, a buffer, or a writer that sets limits."""
+
+    def write(self, data: bytes, /) -> int:
+        """Take the next chunk of the serialisation."""
+        ...
+
+    def flush(self) -> None:
+        """Called once the serialisation is complete."""
+        ...
+
+
 class QueryResult:
     """The answer to a SPARQL query, read once: either serialised or turned into rows.
 
@@ -86,6 +99,16 @@ class QueryResult:
 
     def serialize(self, format_name: str) -> bytes:
         """Serialise into a name of ``RESULT_FORMATS`` (SELECT/ASK) or ``GRAPH_FORMATS``."""
+        out = io.BytesIO()
+        self.serialize_to(out, format_name)
+        return out.getvalue()
+
+    def serialize_to(self, out: BinaryWriter, format_name: str) -> None:
+        """Serialise into ``out`` as the results stream from the engine.
+
+        Oxigraph evaluates lazily, so an exception that ``out.write`` raises (a size or time
+        limit) stops the evaluation; it propagates unchanged.
+        """
         if format_name not in self.formats():
             raise QueryError(
                 f"a {self.kind.upper()} result cannot be written as {format_name!r}; "
@@ -101,7 +124,7 @@ class QueryResult:
             fmt = RESULT_FORMATS[format_name]
         try:
             # Oxigraph evaluates lazily: evaluation errors surface while serialising.
-            return self._native.serialize(format=fmt) or b""  # type: ignore[attr-defined]
+            self._native.serialize(out, format=fmt)  # type: ignore[attr-defined]
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the query failed: {error}") from None
 
@@ -206,16 +229,13 @@ class KGStore:
     @staticmethod
     def to_ntriples(data: bytes, format_name: str) -> str:
         """Re-serialise RDF (e.g. the ontology's Turtle) as N-Triples for ``INSERT DATA``."""
-        try:
-            triples = ox.parse(data, format=GRAPH_FORMATS[format_name])
-            return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
-        except SyntaxError as error:
-            raise StoreError(f"cannot parse {format_name} data: {error}") from None
+        return convert_rdf(data, format_name, "ntriples").decode()
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL Update as one transaction."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL Update as one transaction (relative IRIs resolve against
+        ``base_iri``)."""
         try:
-            self._native.update(sparql)
+            self._native.update(sparql, base_iri=base_iri)
         except SyntaxError as error:
             raise _query_error(error) from None
         except OSError as error:
@@ -232,6 +252,20 @@ class KGStore:
     def flush(self) -> None:
         """Make every write durable on disk."""
         self._native.flush()
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the on-disk store to the new directory ``target``.
+
+        Files are hard-linked where the file system allows, so a copy is cheap.
+        """
+        if self.path is None:
+            raise StoreError("an in-memory store has no files to back up")
+        try:
+            self._native.backup(str(target))
+        except OSError as error:
+            raise StoreError(
+                f"cannot back up the store at {self.path} to {target}: {error}"
+            ) from None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -331,6 +365,15 @@ _FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
 VALUES_SIZE = 300  # IRIs per VALUES block: keeps each query small
 
 
+def convert_rdf(data: bytes, from_format: str, to_format: str) -> bytes:
+    """Re-serialise RDF between two of ``GRAPH_FORMATS``."""
+    try:
+        triples = ox.parse(data, format=GRAPH_FORMATS[from_format])
+        return ox.serialize(triples, format=GRAPH_FORMATS[to_format]) or b""
+    except SyntaxError as error:
+        raise StoreError(f"cannot parse {from_format} data: {error}") from None
+
+
 def values_blocks(variable: str, iris: Iterable[str], size: int = VALUES_SIZE) -> Iterator[str]:
     """SPARQL ``VALUES`` blocks binding ``?variable`` to the IRIs, ``size`` at a time, sorted.
 
@@ -356,6 +399,87 @@ def has_dataset_clause(sparql: str) -> bool:
         False
     """
     return bool(_FROM.search(_OPAQUE.sub(" ", sparql)))
+
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_FORMS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
+_SERVICE = re.compile(r"(?<![?$\w:])SERVICE\b", re.IGNORECASE)
+_LOAD = re.compile(r"(?<![?$\w:])LOAD\b", re.IGNORECASE)
+
+
+def query_form(sparql: str) -> str | None:
+    """The kind of result a query gives, ``"select"``, ``"ask"`` or ``"graph"``, read from its
+    first keyword after the prologue; ``None`` when there is none (the engine will say why).
+
+    Example:
+        >>> query_form("PREFIX ex: <http://example.org/select#> CONSTRUCT WHERE { ?s ?p ?o }")
+        'graph'
+    """
+    match = _FORM.search(_OPAQUE.sub(" ", sparql))
+    return _FORMS[match[1].lower()] if match else None
+
+
+def uses_service(sparql: str) -> bool:
+    """Whether a query calls another endpoint with ``SERVICE``.
+
+    Example:
+        >>> uses_service("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+        True
+        >>> uses_service("SELECT ?service { ?s ex:service ?service }")
+        False
+    """
+    return bool(_SERVICE.search(_OPAQUE.sub(" ", sparql)))
+
+
+def uses_load(sparql: str) -> bool:
+    """Whether an update fetches a document with ``LOAD``.
+
+    Example:
+        >>> uses_load("LOAD <http://example.org/data.ttl> INTO GRAPH <http://example.org/g>")
+        True
+    """
+    return bool(_LOAD.search(_OPAQUE.sub(" ", sparql)))
+
+
+_WHERE = re.compile(r"\bWHERE\b|[{}]", re.IGNORECASE)
+_DATASET_KEYWORD = re.compile(r"(?<![?$\w:])(USING|WITH)\b", re.IGNORECASE)
+
+
+def with_using(update: str, graphs: Sequence[str], named_graphs: Sequence[str]) -> str:
+    """Give each ``INSERT``/``DELETE ... WHERE`` of an update the protocol's dataset
+    (``using-graph-uri``, ``using-named-graph-uri``) as ``USING`` clauses.
+
+    Raises:
+        QueryError: the update names its own dataset (``USING``, ``WITH``), which the
+            protocol forbids alongside the parameters.
+
+    Example:
+        >>> with_using("INSERT { ?s a <urn:T> } WHERE { ?s ?p ?o }", ["urn:g"], [])
+        'INSERT { ?s a <urn:T> } USING <urn:g> WHERE { ?s ?p ?o }'
+    """
+    if not graphs and not named_graphs:
+        return update
+    masked = _OPAQUE.sub(lambda m: " " * len(m[0]), update)
+    if _DATASET_KEYWORD.search(masked):
+        raise QueryError(
+            "the update names its own dataset (USING or WITH) and the request gives "
+            "using-graph-uri or using-named-graph-uri; send one or the other"
+        )
+    clauses = " ".join(
+        [*(f"USING <{g}>" for g in graphs), *(f"USING NAMED <{g}>" for g in named_graphs)]
+    )
+    pieces, depth, last = [], 0, 0
+    for match in _WHERE.finditer(masked):
+        token = match[0]
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0 and masked[: match.start()].rstrip().endswith("}"):
+            # WHERE after a template is a Modify operation's; DELETE WHERE takes no USING.
+            pieces += [update[last : match.start()], clauses, " "]
+            last = match.start()
+    return "".join([*pieces, update[last:]])
 
 
 def _query_error(error: SyntaxError) -> QueryError:

@@ -23,6 +23,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_PIDS: dict[str, int] = {}
+
+
+def server_pid(url: str) -> int:
+    """The process id of the running server at ``url``."""
+    return _PIDS[url]
+
+
 @contextmanager
 def running_server(
     command: list[str],
@@ -42,8 +50,10 @@ def running_server(
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     try:
         _wait_until_up(url, process, log, startup)
+        _PIDS[url] = process.pid
         yield url
     finally:
+        _PIDS.pop(url, None)
         process.terminate()
         try:
             process.wait(timeout=10)

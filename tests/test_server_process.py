@@ -5,14 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
+import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.servers import fetch, free_port, running_server
+from tests.servers import fetch, free_port, running_server, server_pid
 
 pytestmark = pytest.mark.server
 
@@ -26,19 +29,26 @@ GRAPHS = {
 LABELS = {"Strike on T4 airbase", "Strike on al-Safīrah, Hama"}
 QUERY = f"SELECT ?s ?label WHERE {{ ?s {LABEL} ?label }} ORDER BY ?s"
 
-# Runs in the child process: build an on-disk store from the JSON graphs, then serve it.
+# Runs in the child process: build an on-disk store from the JSON graphs, publish it for
+# the query workers, then serve it with a short time limit, a small result limit and a token.
 SERVER_SCRIPT = """
 import json, sys
 from pathlib import Path
 from kg.config import Settings
+from kg.snapshots import publish_snapshot
 from kg.store import KGStore
 from kg.web import serve
 
 store_path, graphs_path, port = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
-store = KGStore(store_path)
-store.replace_graphs(json.loads(graphs_path.read_text(encoding="utf-8")))
-serve(store, Settings(store_path=store_path, port=port, threads=2))
+with KGStore(store_path) as store:
+    store.replace_graphs(json.loads(graphs_path.read_text(encoding="utf-8")))
+    publish_snapshot(store)
+serve(Settings(
+    store_path=store_path, port=port, threads=4, query_workers=2, query_timeout=1.0,
+    max_result_bytes=100_000, update_token=sys.argv[4],
+))
 """
+TOKEN = "server-process-test-token"
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +59,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     graphs.write_text(json.dumps(GRAPHS), encoding="utf-8")
     port = free_port()
     command = [sys.executable, "-c", SERVER_SCRIPT, str(tmp / "store"), str(graphs), str(port)]
+    command.append(TOKEN)
     with running_server(command, port, tmp / "server.log", startup=30) as url:
         yield url
 
@@ -107,19 +118,114 @@ def test_errors_are_json_over_http(server: str) -> None:
     assert (error["ok"], error["status"], error["line"]) == (False, 400, 1)
 
 
-def test_update_is_refused_over_http(server: str) -> None:
-    request = urllib.request.Request(
-        f"{server}/sparql",
-        data=b"CLEAR ALL",
-        headers={"Content-Type": "application/sparql-update"},
-    )
+def update(server: str, text: str, token: str | None) -> tuple[int, str]:
+    headers = {"Content-Type": "application/sparql-update"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(f"{server}/sparql", data=text.encode(), headers=headers)
     status, _, body = fetch(request)
+    return status, body
+
+
+def labels(server: str) -> set[str]:
+    query = urllib.parse.urlencode({"query": QUERY})
+    return json_labels(fetch(urllib.request.Request(f"{server}/sparql?{query}"))[2])
+
+
+@pytest.mark.parametrize(("token", "words"), [(None, "no token"), ("wrong-token", "wrong")])
+def test_update_without_the_token_is_refused_and_changes_nothing(
+    server: str, token: str | None, words: str
+) -> None:
+    status, body = update(server, "CLEAR ALL", token)
+    assert status == 401
+    assert words in json.loads(body)["error"]
+    assert labels(server) == LABELS
+
+
+def test_update_with_the_token_is_seen_by_the_next_query(server: str) -> None:
+    graph = "http://example.org/graph/extra"
+    text = f'INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/id/x> {LABEL} "Extra" }} }}'
+    assert update(server, text, TOKEN) == (204, "")
+    assert labels(server) == {*LABELS, "Extra"}
+    assert update(server, f"DROP GRAPH <{graph}>", TOKEN) == (204, "")
+    assert labels(server) == LABELS
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("LOAD <file:///etc/passwd>", "LOAD is disabled"),
+        ("LOAD <http://127.0.0.1:1/data.ttl>", "LOAD is disabled"),
+        (
+            "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+            "SERVICE",
+        ),
+    ],
+)
+def test_load_and_service_are_refused_in_updates(server: str, text: str, words: str) -> None:
+    status, body = update(server, text, TOKEN)
     assert status == 403
-    assert "read-only" in json.loads(body)["error"]
+    assert words in json.loads(body)["error"]
+
+
+def test_service_is_refused_in_queries(server: str) -> None:
+    query = "SELECT * { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
+    request = urllib.request.Request(f"{server}/sparql?{urllib.parse.urlencode({'query': query})}")
+    status, _, body = fetch(request)
+    assert status == 403 and "SERVICE" in json.loads(body)["error"]
+
+
+# Far more work than a second allows: 10^3 rows of VALUES cubed, counted.
+SLOW_QUERY = (
+    "SELECT (COUNT(*) AS ?n) { VALUES ?a { "
+    + " ".join(str(i) for i in range(1000))
+    + " } VALUES ?b { "
+    + " ".join(str(i) for i in range(1000))
+    + " } VALUES ?c { "
+    + " ".join(str(i) for i in range(1000))
+    + " } }"
+)
+
+
+def children_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by the child processes of ``pid`` (the query workers)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def test_time_limit_stops_the_query_and_others_go_on(server: str) -> None:
+    query = urllib.parse.urlencode({"query": SLOW_QUERY})
+    started = time.monotonic()
+    status, _, body = fetch(urllib.request.Request(f"{server}/sparql?{query}"))
+    assert status == 503 and "time limit of 1 s" in json.loads(body)["error"]
+    assert time.monotonic() - started < 10
+    assert labels(server) == LABELS
+    # Stopped, not abandoned: no worker process keeps computing it.
+    pid = server_pid(server)
+    before = children_cpu_seconds(pid)
+    time.sleep(1.0)
+    assert children_cpu_seconds(pid) - before < 0.3
+    metrics = fetch(urllib.request.Request(f"{server}/metrics"))[2]
+    assert 'kg_queries_stopped_total{limit="time"} 1' in metrics
+
+
+def test_result_size_limit(server: str) -> None:
+    values = " ".join(f'"{"x" * 100}{i}"' for i in range(2000))
+    query = urllib.parse.urlencode({"query": f"SELECT ?v {{ VALUES ?v {{ {values} }} }}"})
+    status, _, body = fetch(urllib.request.Request(f"{server}/sparql?{query}"))
+    assert status == 422 and "100000 bytes" in json.loads(body)["error"]
 
 
 def test_health_over_http(server: str) -> None:
     status, _, body = fetch(urllib.request.Request(f"{server}/health"))
     assert status == 200
     health = json.loads(body)
-    assert (health["status"], health["quads"], health["named_graphs"]) == ("ok", 2, 2)
+    assert health["status"] == "ok" and health["query_workers"] == 2
+    assert health["snapshot"] is not None

@@ -14,11 +14,12 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 from werkzeug.http import HTTP_STATUS_CODES
 
-from kg.errors import KGError, QueryError
+from kg.errors import KGError, QueryError, QueryLimitError, StoreBusyError
 
 logger = logging.getLogger(__name__)
 
 JSON_TYPE = "application/json"
+RETRY_AFTER_SECONDS = "5"
 SERVER_ERROR = "the server failed to answer this request; the details are in its log"
 
 
@@ -81,8 +82,16 @@ def _handle_http_exception(error: HTTPException) -> Response:
 
 
 def _handle_kg_error(error: KGError) -> Response:
+    if isinstance(error, QueryLimitError):
+        # Stopped by the time limit: the server could not afford it (503, as Fuseki says);
+        # by the size limit: the request asks for more than the server will send (422).
+        return error_response(503 if error.limit == "time" else 422, str(error))
     if isinstance(error, QueryError):
         return error_response(400, str(error), error.line, error.column)
+    if isinstance(error, StoreBusyError):
+        response = error_response(503, str(error))
+        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     # Other KGErrors are the store failing, not the client; their messages are meant for users.
     logger.error("request %s %s failed: %s", request.method, request.path, error)
     return error_response(500, str(error))

@@ -6,8 +6,8 @@ from flask import Blueprint, Response, render_template, request
 
 import kg
 from kg.web.errors import json_response
+from kg.web.metrics import health_status
 from kg.web.negotiation import MEDIA_TYPES
-from kg.web.state import current_state
 
 bp = Blueprint("pages", __name__)
 
@@ -36,13 +36,5 @@ def index() -> str:
 
 @bp.get("/health")
 def health() -> Response:
-    """Whether the server is up, and how much data its store holds."""
-    store = current_state().store
-    return json_response(
-        {
-            "status": "ok",
-            "version": kg.__version__,
-            "quads": len(store),
-            "named_graphs": len(store.named_graphs()),
-        }
-    )
+    """Whether the server is up, and which snapshot of the store it answers from."""
+    return json_response(health_status())
