@@ -60,12 +60,18 @@ class ProtocolTest:
     requests: tuple[HttpRequest, ...]
 
 
+def required(node: rdflib.term.Node | None) -> rdflib.term.Node:
+    """A node the manifest must have."""
+    assert node is not None, "the manifest lacks a node a protocol test needs"
+    return node
+
+
 def protocol_tests() -> list[ProtocolTest]:
     """The tests of ``protocol/manifest.ttl``, in manifest order."""
     path = W3C / "protocol" / "manifest.ttl"
     graph = rdflib.Graph().parse(path, publicID=path.as_uri())
     manifest = next(graph.subjects(RDF.type, MF.Manifest))
-    entries = Collection(graph, graph.value(manifest, MF.entries))
+    entries = Collection(graph, required(graph.value(manifest, MF.entries)))
     return [_protocol_test(graph, entry) for entry in entries]
 
 
@@ -77,7 +83,7 @@ def _protocol_test(graph: rdflib.Graph, entry: rdflib.term.Node) -> ProtocolTest
         for node in graph.objects(entry, UT.graphData)
     }
     action = graph.value(entry, MF.action)
-    requests = Collection(graph, graph.value(action, HT.requests))
+    requests = Collection(graph, required(graph.value(action, HT.requests)))
     return ProtocolTest(
         name=str(entry).rsplit("#", 1)[-1],
         graph_data=data,
@@ -110,7 +116,7 @@ def _request(graph: rdflib.Graph, node: rdflib.term.Node) -> HttpRequest:
             str(s).removeprefix(STATUS) for s in graph.objects(response, MF.expectedStatus)
         ),
         result_format=str(result_format) if result_format is not None else None,
-        boolean=bool(boolean.toPython()) if boolean is not None else None,
+        boolean=str(boolean) == "true" if boolean is not None else None,
     )
 
 
