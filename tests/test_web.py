@@ -511,3 +511,112 @@ def test_relative_iris_resolve_against_the_endpoint_url(client: FlaskClient) -> 
     response = get(client, "CONSTRUCT { <s> <p> 1 } WHERE {}", "application/n-triples")
     assert response.status_code == 200
     assert b"<http://localhost/s> <http://localhost/p>" in response.data
+
+
+# -- updates, limits, description, CORS, metrics ---------------------------------------------
+
+TOKEN = "a-token-of-sixteen-chars"
+
+
+@pytest.fixture
+def writable(store: KGStore) -> FlaskClient:
+    return create_app(Settings(update_token=TOKEN), store).test_client()
+
+
+def post_update(
+    client: FlaskClient, text: str, token: str | None = TOKEN, **params: str
+) -> TestResponse:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(
+        "/sparql", data=text, content_type=UPDATE, headers=headers, query_string=params
+    )
+
+
+def test_update_with_the_protocol_dataset(writable: FlaskClient, store: KGStore) -> None:
+    text = f"INSERT {{ GRAPH <{EX}g> {{ ?s a <{EX}Labelled> }} }} WHERE {{ ?s {RDFS_LABEL} ?o }}"
+    assert post_update(writable, text, **{"using-graph-uri": GRAPH_A}).status_code == 204
+    rows = store.query(f"SELECT ?s {{ GRAPH <{EX}g> {{ ?s a <{EX}Labelled> }} }}").rows()
+    assert [str(r["s"]) for r in rows] == [f"{EX}strike/1"]
+
+
+def test_update_naming_its_own_dataset_and_the_protocols_is_refused(
+    writable: FlaskClient, store: KGStore
+) -> None:
+    text = f"INSERT {{ ?s a <{EX}T> }} USING <{GRAPH_B}> WHERE {{ ?s ?p ?o }}"
+    response = post_update(writable, text, **{"using-graph-uri": GRAPH_A})
+    assert "USING or WITH" in str(assert_error(response, 400)["error"])
+    assert len(store) == QUAD_COUNT
+
+
+@pytest.mark.parametrize("token", [None, "not-the-token-at-all"])
+def test_update_needs_the_token(writable: FlaskClient, store: KGStore, token: str | None) -> None:
+    response = post_update(writable, "CLEAR ALL", token)
+    assert_error(response, 401)
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+    assert len(store) == QUAD_COUNT
+
+
+def test_update_syntax_error_has_a_position(writable: FlaskClient, store: KGStore) -> None:
+    body = assert_error(post_update(writable, "INSERT DATA {"), 400)
+    assert body["line"] == 1
+    assert len(store) == QUAD_COUNT
+
+
+def test_result_size_limit(store: KGStore) -> None:
+    client = create_app(Settings(max_result_bytes=200), store).test_client()
+    assert "200 bytes" in str(assert_error(get(client, LABELS), 422)["error"])
+    assert get(client, ASK_KILLED).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        (None, "text/turtle"),
+    ],
+)
+def test_service_description(client: FlaskClient, accept: str | None, media_type: str) -> None:
+    response = client.get("/sparql", headers={"Accept": accept} if accept else {})
+    assert response.mimetype == media_type
+    graph = rdflib.Graph().parse(data=response.data, format=media_type)
+    sd = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert (None, sd.endpoint, rdflib.URIRef("http://localhost/sparql")) in graph
+    # Read-only without a token: no update language is offered.
+    assert (None, sd.supportedLanguage, sd.SPARQL11Update) not in graph
+
+
+def test_service_description_not_acceptable(client: FlaskClient) -> None:
+    assert_error(client.get("/sparql", headers={"Accept": "text/csv"}), 406)
+
+
+@pytest.mark.parametrize(
+    ("setting", "origin", "allowed"),
+    [
+        ("", "https://a.example", None),
+        ("*", "https://a.example", "*"),
+        ("https://a.example, https://b.example", "https://b.example", "https://b.example"),
+        ("https://a.example", "https://evil.example", None),
+    ],
+)
+def test_cors(store: KGStore, setting: str, origin: str, allowed: str | None) -> None:
+    client = create_app(Settings(cors_origins=setting), store).test_client()
+    response = client.get("/sparql", query_string={"query": ASK_KILLED}, headers={"Origin": origin})
+    assert response.headers.get("Access-Control-Allow-Origin") == allowed
+    preflight = client.options(
+        "/sparql",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    if allowed:
+        assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    else:
+        assert "Access-Control-Allow-Headers" not in preflight.headers
+
+
+def test_metrics_count_requests_by_route_and_status(client: FlaskClient) -> None:
+    get(client, LABELS)
+    get(client, "SELECT * {")
+    text = client.get("/metrics").data.decode()
+    assert 'kg_requests_total{route="/sparql",status="2xx"} 1' in text
+    assert 'kg_requests_total{route="/sparql",status="4xx"} 1' in text
+    assert 'kg_request_seconds_count{route="/sparql"} 2' in text
