@@ -1,0 +1,705 @@
+"""What the HTML pages show, read from the graph: a resource's statements, a strike with its
+reports and their evidence in the article text, and every strike on a timeline and a map.
+
+Flask-free: each reader takes a ``Select`` (a SPARQL SELECT runner, e.g.
+``functools.partial(select_rows, engine)``), so any store can back it. IRIs put into a query
+come from request paths, so callers check them with ``is_iri`` first.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import unquote_to_bytes
+
+from kg.store import Term, values_blocks
+from kg.vocab import NIF, PREFIXES, PROV, RDF, RDFS, SCHEMA, SK, WGS
+
+Select = Callable[[str], list[dict[str, Term]]]
+
+# Characters an IRIREF may not contain (SPARQL 1.1, production 139), controls and space too.
+_IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
+_NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
+_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
+
+# Incoming statements shown on a page; a hub (a country mentioned everywhere) has thousands.
+INCOMING_LIMIT = 500
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+# -- IRIs -------------------------------------------------------------------------------------
+
+
+def is_iri(value: str) -> bool:
+    """Whether ``value`` can be written as ``<value>`` in a query: an absolute IRI with none
+    of the characters that would end it.
+
+    Example:
+        >>> is_iri("https://w3id.org/strike-kg/id/strike/1"), is_iri("https://x.org/a>b")
+        (True, False)
+    """
+    return bool(_IRI.match(value))
+
+
+def iri_from_uri(text: str) -> str:
+    """Undo a browser's percent-encoding of non-ASCII characters (RFC 3987, 3.2), leaving
+    ASCII escapes such as ``%2F`` as they are, since minted IRIs contain those.
+
+    Example:
+        >>> iri_from_uri("caf%C3%A9%2Fbar")
+        'café%2Fbar'
+    """
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return unquote_to_bytes(match[0]).decode("utf-8")
+        except UnicodeDecodeError:
+            return match[0]
+
+    return _NON_ASCII_ESCAPES.sub(decode, text)
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI, after its ``#`` or last ``/``.
+
+    Example:
+        >>> local_name("https://w3id.org/strike-kg/ontology#attacker")
+        'attacker'
+    """
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+
+
+def curie(iri: str) -> str:
+    """The IRI with a known prefix (``sk:attacker``), else the IRI itself.
+
+    Example:
+        >>> curie("http://www.w3.org/2000/01/rdf-schema#label")
+        'rdfs:label'
+    """
+    for prefix, namespace in _PREFIXES_LONGEST_FIRST:
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace) :]}"
+    return iri
+
+
+def fetch_labels(select: Select, iris: Iterable[str]) -> dict[str, str]:
+    """The ``rdfs:label`` of each IRI that has one (an English or untagged one first)."""
+    wanted = {iri for iri in iris if is_iri(iri)}
+    ranked: dict[str, tuple[int, str]] = {}
+    for block in values_blocks("x", wanted):
+        for row in select(f"SELECT ?x ?label WHERE {{ {block} ?x <{RDFS.label}> ?label }}"):
+            label = row["label"]
+            rank = 0 if label.language in (None, "en") else 1
+            key = (rank, label.value)
+            iri = row["x"].value
+            if iri not in ranked or key < ranked[iri]:
+                ranked[iri] = key
+    return {iri: value for iri, (_, value) in ranked.items()}
+
+
+# -- What the graph says about one resource ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One triple seen from the described resource: its predicate and the node at the other
+    end (the object of an outgoing triple, the subject of an incoming one)."""
+
+    predicate: str
+    node: Term
+
+
+@dataclass(frozen=True)
+class Description:
+    """Every triple with the resource as subject, those with it as object (up to a limit),
+    and the labels of every IRI they name."""
+
+    iri: str
+    outgoing: tuple[Statement, ...]
+    incoming: tuple[Statement, ...]
+    more_incoming: bool
+    labels: Mapping[str, str]
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the graph says nothing about the resource."""
+        return not self.outgoing and not self.incoming
+
+    @property
+    def label(self) -> str | None:
+        """The resource's own label."""
+        return self.labels.get(self.iri)
+
+    def values(self, predicate: str) -> list[Term]:
+        """The objects of the resource's ``predicate`` triples."""
+        return [s.node for s in self.outgoing if s.predicate == predicate]
+
+    def first(self, predicate: str) -> Term | None:
+        """One object of ``predicate``, or ``None``."""
+        values = self.values(predicate)
+        return values[0] if values else None
+
+    def has_type(self, cls: str) -> bool:
+        """Whether the resource is stated to be of class ``cls``."""
+        return any(value.value == cls for value in self.values(str(RDF.type)))
+
+
+def describe(select: Select, iri: str, incoming_limit: int = INCOMING_LIMIT) -> Description:
+    """What the union of all graphs says about ``iri`` (an IRI checked with ``is_iri``)."""
+    outgoing = tuple(
+        Statement(row["p"].value, row["o"])
+        for row in select(f"SELECT DISTINCT ?p ?o WHERE {{ <{iri}> ?p ?o }} ORDER BY ?p ?o")
+    )
+    incoming_rows = select(
+        f"SELECT DISTINCT ?s ?p WHERE {{ ?s ?p <{iri}> }} ORDER BY ?p ?s LIMIT {incoming_limit + 1}"
+    )
+    incoming = tuple(Statement(row["p"].value, row["s"]) for row in incoming_rows[:incoming_limit])
+    named = {iri} | {s.predicate for s in outgoing + incoming}
+    named |= {s.node.value for s in outgoing + incoming if s.node.kind == "iri"}
+    return Description(
+        iri, outgoing, incoming, len(incoming_rows) > incoming_limit, fetch_labels(select, named)
+    )
+
+
+def group_by_predicate(statements: Iterable[Statement]) -> list[tuple[str, list[Term]]]:
+    """Statements as (predicate, nodes) pairs: ``rdf:type`` and ``rdfs:label`` first, then
+    by prefixed name.
+
+    Example:
+        >>> pairs = group_by_predicate([Statement("urn:p", Term("literal", "a"))])
+        >>> [(p, [n.value for n in nodes]) for p, nodes in pairs]
+        [('urn:p', ['a'])]
+    """
+    grouped: dict[str, list[Term]] = {}
+    for statement in statements:
+        grouped.setdefault(statement.predicate, []).append(statement.node)
+    first = {str(RDF.type): 0, str(RDFS.label): 1}
+    order = sorted(grouped, key=lambda p: (first.get(p, 2), curie(p)))
+    return [(predicate, grouped[predicate]) for predicate in order]
+
+
+# -- Article text with its evidence marked ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of article text whose marking does not change inside it.
+
+    Attributes:
+        text: the characters, unescaped (templates escape them).
+        evidence: whether the run lies in an evidence sentence.
+        roles: the argument roles of the mentions covering the run.
+        closes: the roles of the mentions that end with the run (their tag follows it).
+        anchors: fragment ids (``char=b,e``) of the offset strings starting with the run,
+            so that a link to ``{doc}#char=b,e`` scrolls to it.
+    """
+
+    text: str
+    evidence: bool = False
+    roles: tuple[str, ...] = ()
+    closes: tuple[str, ...] = ()
+    anchors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Characters ``begin`` to ``end`` of an article, the evidence of one argument."""
+
+    begin: int
+    end: int
+    role: str
+    anchor: str = ""
+
+
+def highlight(
+    text: str,
+    sentences: Iterable[tuple[int, int]],
+    mentions: Iterable[Mention],
+    anchors: Iterable[tuple[int, int]] = (),
+) -> list[Segment]:
+    """Cut ``text`` at every sentence, mention and anchor boundary (offsets in code points,
+    as the graph counts them) into segments that say what covers them.
+
+    Offsets outside the text are clipped, empty spans dropped, so bad data cannot break
+    a page.
+
+    Example:
+        >>> [(s.text, s.evidence, s.roles) for s in highlight("Jets hit Homs.", [(0, 14)],
+        ...     [Mention(9, 13, "location")])]
+        [('Jets hit ', True, ()), ('Homs', True, ('location',)), ('.', True, ())]
+    """
+    size = len(text)
+
+    def clip(begin: int, end: int) -> tuple[int, int]:
+        return max(0, min(begin, size)), max(0, min(end, size))
+
+    spans = [clip(b, e) for b, e in sentences]
+    spans = [(b, e) for b, e in spans if b < e]
+    marks = [(*clip(m.begin, m.end), m.role) for m in mentions]
+    marks = [(b, e, role) for b, e, role in marks if b < e]
+    starts: dict[int, list[str]] = {}
+    for b, e in sorted(set(anchors)):
+        if 0 <= b < e <= size:
+            starts.setdefault(b, []).append(f"char={b},{e}")
+    cuts = {0, size, *starts} | {x for span in spans for x in span}
+    cuts |= {x for b, e, _ in marks for x in (b, e)}
+    ordered = sorted(cuts)
+    return [
+        Segment(
+            text[begin:end],
+            evidence=any(b <= begin and end <= e for b, e in spans),
+            roles=tuple(role for b, e, role in marks if b <= begin and end <= e),
+            closes=tuple(role for b, e, role in marks if e == end),
+            anchors=tuple(starts.get(begin, ())),
+        )
+        for begin, end in itertools.pairwise(ordered)
+    ]
+
+
+# -- A strike and its reports -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Article:
+    """The article a report comes from."""
+
+    iri: str
+    text: str
+    headline: str | None = None
+    publisher: str | None = None
+    published: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one article says about a strike, and where in its text it says so."""
+
+    description: Description
+    article: Article | None
+    sentences: tuple[tuple[int, int], ...]
+    mentions: tuple[Mention, ...]
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The article's text cut into marked segments (empty without an article)."""
+        if self.article is None:
+            return []
+        return highlight(self.article.text, self.sentences, self.mentions)
+
+
+@dataclass(frozen=True)
+class StrikeView:
+    """A merged strike and the reports it was merged from."""
+
+    description: Description
+    reports: tuple[Report, ...]
+
+
+def read_article(select: Select, iri: str) -> Article | None:
+    """The article ``iri`` with its text, or ``None`` if the graph holds no text for it."""
+    rows = select(
+        f"""SELECT ?text ?headline ?publisher ?published ?url WHERE {{
+          <{iri}> <{NIF.isString}> ?text .
+          OPTIONAL {{ <{iri}> <{SCHEMA.headline}> ?headline }}
+          OPTIONAL {{ <{iri}> <{SCHEMA.publisher}> ?publisher }}
+          OPTIONAL {{ <{iri}> <{SCHEMA.datePublished}> ?published }}
+          OPTIONAL {{ <{iri}> <{SCHEMA.url}> ?url }}
+        }} LIMIT 1"""
+    )
+    if not rows:
+        return None
+    row = rows[0]
+
+    def text_of(name: str) -> str | None:
+        term = row.get(name)
+        return term.value if term is not None else None
+
+    return Article(
+        iri,
+        row["text"].value,
+        headline=text_of("headline"),
+        publisher=text_of("publisher"),
+        published=text_of("published"),
+        url=text_of("url"),
+    )
+
+
+def read_report(select: Select, iri: str) -> Report:
+    """A report, its article, its evidence sentences and its arguments' mentions."""
+    description = describe(select, iri)
+    document = description.first(str(SK.document))
+    article = read_article(select, document.value) if document is not None else None
+    sentences = tuple(
+        (int(row["b"].value), int(row["e"].value))
+        for row in select(
+            f"""SELECT DISTINCT ?b ?e WHERE {{ <{iri}> <{PROV.wasDerivedFrom}> ?s .
+              ?s <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e }} ORDER BY ?b"""
+        )
+    )
+    rows = select(
+        f"""SELECT DISTINCT ?role ?b ?e ?anchor WHERE {{
+          <{iri}> <{SK.evidence}> ?evidence . ?evidence <{SK.role}> ?role ; <{SK.mention}> ?m .
+          ?m <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e .
+          OPTIONAL {{ ?m <{NIF.anchorOf}> ?anchor }}
+        }} ORDER BY ?b ?role"""
+    )
+    roles = fetch_labels(select, {row["role"].value for row in rows})
+    mentions = tuple(
+        Mention(
+            int(row["b"].value),
+            int(row["e"].value),
+            roles.get(row["role"].value) or local_name(row["role"].value),
+            row["anchor"].value if "anchor" in row else "",
+        )
+        for row in rows
+    )
+    return Report(description, article, sentences, mentions)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """An article with the evidence of all its reports marked, and an anchor at each of its
+    sentences and mentions."""
+
+    article: Article
+    reports: tuple[Report, ...]
+    anchors: tuple[tuple[int, int], ...]
+
+    @property
+    def segments(self) -> list[Segment]:
+        """The article's text cut into marked, anchored segments."""
+        sentences = [span for report in self.reports for span in report.sentences]
+        mentions = [mention for report in self.reports for mention in report.mentions]
+        return highlight(self.article.text, sentences, mentions, self.anchors)
+
+
+def read_document(select: Select, iri: str) -> DocumentView | None:
+    """The article ``iri`` with its reports, or ``None`` if it is no article with text."""
+    article = read_article(select, iri)
+    if article is None:
+        return None
+    reports = select(f"SELECT DISTINCT ?r WHERE {{ ?r <{SK.document}> <{iri}> }} ORDER BY ?r")
+    anchors = select(
+        f"""SELECT DISTINCT ?b ?e WHERE {{ ?s <{NIF.referenceContext}> <{iri}> ;
+          <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?e }}"""
+    )
+    return DocumentView(
+        article,
+        tuple(read_report(select, row["r"].value) for row in reports if row["r"].kind == "iri"),
+        tuple((int(row["b"].value), int(row["e"].value)) for row in anchors),
+    )
+
+
+def read_strike(select: Select, description: Description) -> StrikeView:
+    """The strike ``description`` describes, with each of its reports read in full."""
+    reports = sorted(v.value for v in description.values(str(SK.report)) if v.kind == "iri")
+    return StrikeView(description, tuple(read_report(select, iri) for iri in reports))
+
+
+# -- Every strike: the timeline and the map ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place with coordinates."""
+
+    iri: str
+    name: str
+    lat: float
+    long: float
+
+
+@dataclass(frozen=True)
+class StrikeSummary:
+    """What the overview shows of a strike."""
+
+    iri: str
+    label: str
+    first_day: datetime.date | None
+    last_day: datetime.date | None
+    reports: int
+    places: tuple[Place, ...] = ()
+
+    @property
+    def when(self) -> str:
+        """The day, or the range of days, as text."""
+        if self.first_day is None or self.last_day is None:
+            return ""
+        if self.first_day == self.last_day:
+            return self.first_day.isoformat()
+        return f"{self.first_day.isoformat()} – {self.last_day.isoformat()}"
+
+
+def _day(term: Term | None) -> datetime.date | None:
+    if term is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(term.value[:10])
+    except ValueError:
+        return None
+
+
+def read_strikes(select: Select) -> list[StrikeSummary]:
+    """Every strike with its dates, report count and located places, by date then label."""
+    rows = select(
+        f"""SELECT ?strike (SAMPLE(?l) AS ?label) (MIN(?day) AS ?first) (MAX(?day) AS ?last)
+                  (COUNT(DISTINCT ?report) AS ?reports) WHERE {{
+          ?strike a <{SK.Strike}> .
+          OPTIONAL {{ ?strike <{RDFS.label}> ?l }}
+          OPTIONAL {{ ?strike <{SK.date}>|<{SK.earliestDate}>|<{SK.latestDate}> ?day
+                     FILTER(DATATYPE(?day) = <{XSD_DATE}>) }}
+          OPTIONAL {{ ?strike <{SK.report}> ?report }}
+        }} GROUP BY ?strike"""
+    )
+    places = _strike_places(select)
+    strikes = [
+        StrikeSummary(
+            iri=row["strike"].value,
+            label=row["label"].value if "label" in row else local_name(row["strike"].value),
+            first_day=_day(row.get("first")),
+            last_day=_day(row.get("last")),
+            reports=int(row["reports"].value),
+            places=tuple(places.get(row["strike"].value, ())),
+        )
+        for row in rows
+        if row["strike"].kind == "iri"
+    ]
+    return sorted(strikes, key=lambda s: (s.first_day or datetime.date.max, s.label, s.iri))
+
+
+def _strike_places(select: Select) -> dict[str, list[Place]]:
+    # A strike is drawn where it hit: its location, else (no located location) a target
+    # with coordinates of its own, such as a facility.
+    rows = select(
+        f"""SELECT DISTINCT ?strike ?place ?name ?lat ?long WHERE {{
+          ?strike a <{SK.Strike}> .
+          {{ ?strike <{SK.location}> ?place . ?place <{WGS.lat}> ?lat ; <{WGS.long}> ?long }}
+          UNION
+          {{ ?strike <{SK.target}> ?place . ?place <{WGS.lat}> ?lat ; <{WGS.long}> ?long .
+             FILTER NOT EXISTS {{ ?strike <{SK.location}>/<{WGS.lat}> ?any }} }}
+          OPTIONAL {{ ?place <{RDFS.label}> ?name }}
+        }} ORDER BY ?strike ?place"""
+    )
+    places: dict[str, list[Place]] = {}
+    for row in rows:
+        try:
+            lat, long = float(row["lat"].value), float(row["long"].value)
+        except ValueError:
+            continue
+        if not (-90 <= lat <= 90 and -180 <= long <= 180):
+            continue
+        iri = row["place"].value
+        name = row["name"].value if "name" in row else local_name(iri)
+        found = places.setdefault(row["strike"].value, [])
+        if all(p.iri != iri for p in found):
+            found.append(Place(iri, name, lat, long))
+    return places
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A strike drawn at ``x``, ``y`` (a bar ``width`` long for a range of days)."""
+
+    strike: StrikeSummary
+    x: float
+    y: float
+    width: float = 0.0
+    place: Place | None = None
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A labelled position on an axis."""
+
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Dated strikes laid out on a time axis, in SVG user units."""
+
+    width: float
+    height: float
+    axis_y: float
+    marks: tuple[Mark, ...] = ()
+    ticks: tuple[Tick, ...] = ()
+    undated: tuple[StrikeSummary, ...] = ()
+
+
+# Timeline geometry, in SVG user units.
+_MARGIN = 24.0
+_LANE = 14.0
+_AXIS_SPACE = 26.0
+
+
+def timeline(strikes: Sequence[StrikeSummary], width: float = 960.0) -> Timeline:
+    """Lay the dated strikes on a time axis; strikes that would overlap go on further lanes."""
+    dated = [s for s in strikes if s.first_day is not None and s.last_day is not None]
+    undated = tuple(s for s in strikes if s.first_day is None or s.last_day is None)
+    if not dated:
+        return Timeline(width, _AXIS_SPACE, 0.0, undated=undated)
+    start = min(s.first_day for s in dated if s.first_day is not None).toordinal()
+    end = max(s.last_day for s in dated if s.last_day is not None).toordinal()
+    pad = max(2, (end - start) // 30)
+    start, end = start - pad, end + pad
+    scale = (width - 2 * _MARGIN) / (end - start)
+
+    def x_of(day: datetime.date) -> float:
+        return _MARGIN + (day.toordinal() - start) * scale
+
+    lanes: list[float] = []  # the right end of each lane's last mark
+    placed = []
+    for strike in sorted(dated, key=lambda s: (s.first_day, s.last_day)):
+        assert strike.first_day is not None and strike.last_day is not None
+        left, right = x_of(strike.first_day), x_of(strike.last_day)
+        lane = next((i for i, end_x in enumerate(lanes) if left - end_x > 12), len(lanes))
+        if lane == len(lanes):
+            lanes.append(right)
+        lanes[lane] = right
+        placed.append((strike, left, right, lane))
+    axis_y = _MARGIN / 2 + len(lanes) * _LANE
+    marks = tuple(
+        Mark(strike, left, axis_y - (lane + 0.5) * _LANE, right - left)
+        for strike, left, right, lane in placed
+    )
+    ticks = tuple(
+        Tick(x_of(day), label)
+        for day, label in _date_ticks(
+            datetime.date.fromordinal(start), datetime.date.fromordinal(end)
+        )
+    )
+    return Timeline(width, axis_y + _AXIS_SPACE, axis_y, marks, ticks, undated)
+
+
+def _date_ticks(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
+    """At most about ten round dates strictly between ``start`` and ``end``: days, first days
+    of months, or first days of years, whichever fits the span."""
+    days = (end - start).days
+    months = days / 30.44
+    if days <= 45:
+        step = next(s for s in (1, 2, 7, 14, 30) if days / s <= 10)
+        ticks = [start + datetime.timedelta(days=n) for n in range(1, days, step)]
+        return [(day, day.isoformat()) for day in ticks]
+    if months <= 120:
+        step = next(s for s in (1, 2, 3, 6, 12) if months / s <= 10)
+        firsts = (_add_months(start.replace(day=1), n) for n in range(1, int(months) + 2))
+        return [
+            (day, day.strftime("%b %Y"))
+            for day in firsts
+            if day < end and (day.month - 1) % step == 0
+        ]
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if months / 12 / s <= 10), 100)
+    years = range(start.year + 1, end.year + 1)
+    return [(datetime.date(year, 1, 1), str(year)) for year in years if year % step == 0]
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class GridLine:
+    """A meridian (vertical) or parallel (horizontal) at ``position``, labelled in degrees."""
+
+    position: float
+    label: str
+
+
+@dataclass(frozen=True)
+class PlaceLabel:
+    """A place's name drawn next to its strikes."""
+
+    place: Place
+    x: float
+    y: float
+    count: int
+
+
+@dataclass(frozen=True)
+class StrikeMap:
+    """Located strikes on a plain longitude/latitude projection, in SVG user units."""
+
+    width: float
+    height: float
+    marks: tuple[Mark, ...] = ()
+    meridians: tuple[GridLine, ...] = ()
+    parallels: tuple[GridLine, ...] = ()
+    places: tuple[PlaceLabel, ...] = ()
+    unlocated: tuple[StrikeSummary, ...] = field(default=())
+
+
+_GRID_STEPS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 15.0, 30.0)
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+
+
+def strike_map(
+    strikes: Sequence[StrikeSummary], width: float = 960.0, max_height: float = 560.0
+) -> StrikeMap:
+    """Place each strike's mark at its places, the strikes of one place in a sunflower
+    around it, on an equirectangular projection scaled at the middle latitude (so shapes
+    keep their proportions near it), with a graticule."""
+    located = [(s, p) for s in strikes for p in s.places]
+    unlocated = tuple(s for s in strikes if not s.places)
+    if not located:
+        return StrikeMap(width, 0.0, unlocated=unlocated)
+    lats = [p.lat for _, p in located]
+    longs = [p.long for _, p in located]
+    mid_lat = (min(lats) + max(lats)) / 2
+    stretch = max(math.cos(math.radians(mid_lat)), 0.1)
+    span = max(max(lats) - min(lats), (max(longs) - min(longs)) * stretch, 1.0)
+    pad = span * 0.15
+    south, north = min(lats) - pad, max(lats) + pad
+    west, east = min(longs) - pad / stretch, max(longs) + pad / stretch
+    scale = min((width - 2 * _MARGIN) / ((east - west) * stretch), max_height / (north - south))
+    height = (north - south) * scale
+    x_offset = (width - (east - west) * stretch * scale) / 2
+
+    def project(lat: float, long: float) -> tuple[float, float]:
+        return x_offset + (long - west) * stretch * scale, (north - lat) * scale
+
+    by_place: dict[str, list[tuple[StrikeSummary, Place]]] = {}
+    for strike, place in located:
+        by_place.setdefault(place.iri, []).append((strike, place))
+    marks, labels = [], []
+    for group in by_place.values():
+        x, y = project(group[0][1].lat, group[0][1].long)
+        for index, (strike, place) in enumerate(group):
+            radius = 6.0 * math.sqrt(index)
+            angle = index * _GOLDEN_ANGLE
+            marks.append(
+                Mark(
+                    strike, x + radius * math.cos(angle), y + radius * math.sin(angle), place=place
+                )
+            )
+        labels.append(
+            PlaceLabel(group[0][1], x + 8 + 6.0 * math.sqrt(len(group) - 1), y, len(group))
+        )
+    step = next((s for s in _GRID_STEPS if (north - south) / s <= 8), 30.0)
+    meridians = tuple(
+        GridLine(project(0.0, long)[0], _degrees(long, "E", "W"))
+        for long in _multiples(west, east, step)
+    )
+    parallels = tuple(
+        GridLine(project(lat, west)[1], _degrees(lat, "N", "S"))
+        for lat in _multiples(south, north, step)
+    )
+    return StrikeMap(width, height, tuple(marks), meridians, parallels, tuple(labels), unlocated)
+
+
+def _multiples(low: float, high: float, step: float) -> list[float]:
+    first = math.ceil(low / step)
+    return [round(n * step, 6) for n in range(first, math.floor(high / step) + 1)]
+
+
+def _degrees(value: float, positive: str, negative: str) -> str:
+    hemisphere = positive if value >= 0 else negative
+    return f"{abs(value):g}°{hemisphere}"
