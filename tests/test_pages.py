@@ -343,7 +343,7 @@ def test_highlight_cuts_text_at_every_boundary() -> None:
 
 def test_index_has_the_editor_and_every_saved_query(client: FlaskClient) -> None:
     html = page(client, "/")
-    assert '<form id="query-form" action="/sparql" method="get">' in html
+    assert '<form action="/sparql" method="get">' in html
     assert '<textarea id="query" name="query"' in html
     for query in saved_queries():
         assert f'data-name="{query.name}"' in html

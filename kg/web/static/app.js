@@ -5,7 +5,7 @@
 
 (function () {
   const editor = document.getElementById("editor");
-  const form = document.getElementById("query-form");
+  const form = editor && editor.querySelector("form");
   if (!editor || !form) return;
   const textarea = document.getElementById("query");
   const format = document.getElementById("format");
