@@ -76,7 +76,8 @@ def wait_for(browser: webdriver.Chrome, selector: str) -> list[WebElement]:
 
 def console_errors(browser: webdriver.Chrome) -> list[str]:
     """Error messages the pages logged since the last call."""
-    return [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    entries: list[dict[str, str]] = browser.get_log("browser")  # type: ignore[no-untyped-call]
+    return [entry["message"] for entry in entries if entry["level"] == "SEVERE"]
 
 
 def xss_ran(browser: webdriver.Chrome) -> object:

@@ -7,9 +7,11 @@ Most tests run on a small hand-written graph; those marked ``model`` on the samp
 
 from __future__ import annotations
 
+import doctest
 import functools
 import re
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
 import rdflib
@@ -24,7 +26,7 @@ from kg.queries import saved_queries
 from kg.resources import SAMPLES_DIR
 from kg.store import KGStore
 from kg.vocab import NIF, PROV, RDF, RDFS, SCHEMA, SK, SKOS, WGS
-from kg.web import create_app
+from kg.web import create_app, pages, resources
 from kg.web.pages import choose_representation
 from kg.web.resources import Mention, highlight, iri_from_uri, read_strikes, strike_map, timeline
 from tests.browser import PROBE_ID, PROBE_IMG, PROBE_OUTLET, PROBE_SCRIPT, write_probe
@@ -267,6 +269,11 @@ def test_escaped_and_non_ascii_iris_dereference(client: FlaskClient) -> None:
     assert "<h1>Café</h1>" in page(client, "/id/entity/caf%C3%A9")
 
 
+@pytest.mark.parametrize("module", [pages, resources])
+def test_docstring_examples(module: ModuleType) -> None:
+    assert doctest.testmod(module).failed == 0
+
+
 def test_iri_from_uri_decodes_only_non_ascii() -> None:
     assert iri_from_uri("caf%C3%A9%2F%41") == "café%2F%41"
     assert iri_from_uri("bad%C3") == "bad%C3"
@@ -369,7 +376,7 @@ def test_index_draws_strikes_on_a_timeline_and_a_map(client: FlaskClient) -> Non
     timeline_svg = html.split('<svg class="timeline"', 1)[1].split("</svg>", 1)[0]
     map_svg = html.split('<svg class="map"', 1)[1].split("</svg>", 1)[0]
     assert timeline_svg.count('class="mark"') == 2  # a day and a month
-    assert "<rect" in timeline_svg  # the month is a bar
+    assert timeline_svg.count('class="range"') == 1  # the month spans its days
     assert map_svg.count('class="mark"') == 1  # only s1 has a place
     assert 'href="/id/strike/s1"' in map_svg and ">Homs<" in map_svg
     assert "N</text>" in map_svg and "E</text>" in map_svg  # a graticule

@@ -68,6 +68,9 @@ RDF_FORMATS = ("turtle", "jsonld", "ntriples", "rdfxml")
 HTML = "html"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
+# Literals of these XSD types read as they are; other datatypes are shown beside the value.
+PLAIN_TYPES = frozenset({"string", "integer", "decimal", "double", "float", "boolean"})
+
 # A strike's merged values and a report's claims, in the order the pages list them.
 STRIKE_FIELDS = (
     SK.attacker,
@@ -104,6 +107,7 @@ def _template_helpers() -> dict[str, object]:
         "local_name": resources.local_name,
         "version": kg.__version__,
         "RDF_TYPE": str(RDF.type),
+        "PLAIN_TYPES": PLAIN_TYPES,
     }
 
 

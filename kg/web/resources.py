@@ -13,7 +13,7 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from kg.store import Term, values_blocks
@@ -504,12 +504,14 @@ def _strike_places(select: Select) -> dict[str, list[Place]]:
 
 @dataclass(frozen=True)
 class Mark:
-    """A strike drawn at ``x``, ``y`` (a bar ``width`` long for a range of days)."""
+    """A strike drawn as a dot at ``x``, ``y``; on the timeline, ``span`` is the horizontal
+    extent of its range of days (``(0, 0)`` for a single day)."""
 
     strike: StrikeSummary
     x: float
     y: float
-    width: float = 0.0
+    radius: float
+    span: tuple[float, float] = (0.0, 0.0)
     place: Place | None = None
 
 
@@ -523,7 +525,13 @@ class Tick:
 
 @dataclass(frozen=True)
 class Timeline:
-    """Dated strikes laid out on a time axis, in SVG user units."""
+    """Dated strikes as stacked dots in columns along a time axis (a histogram whose every
+    dot is a strike), in SVG user units.
+
+    Attributes:
+        outside: dated strikes far from all the others (a misread year), left out of the
+            axis so that they do not squeeze the rest into one column.
+    """
 
     width: float
     height: float
@@ -531,51 +539,85 @@ class Timeline:
     marks: tuple[Mark, ...] = ()
     ticks: tuple[Tick, ...] = ()
     undated: tuple[StrikeSummary, ...] = ()
+    outside: tuple[StrikeSummary, ...] = ()
 
 
-# Timeline geometry, in SVG user units.
+# Layout, in SVG user units.
 _MARGIN = 24.0
-_LANE = 14.0
-_AXIS_SPACE = 26.0
+_COLUMN = 9.0
+_STEP = 9.0
+_AXIS_SPACE = 28.0
+# Below this many marks every one is drawn; above it, outliers may be left out.
+_ROBUST_FROM = 20
 
 
-def timeline(strikes: Sequence[StrikeSummary], width: float = 960.0) -> Timeline:
-    """Lay the dated strikes on a time axis; strikes that would overlap go on further lanes."""
-    dated = [s for s in strikes if s.first_day is not None and s.last_day is not None]
+def robust_range(values: Sequence[float], minimum_span: float) -> tuple[float, float]:
+    """The range to draw ``values`` in: all of them, except (from 20 values on) those
+    farther from the middle 90 % than its own width (at least ``minimum_span``).
+
+    Example:
+        >>> robust_range([1.0, 2.0, 3.0], 1.0)
+        (1.0, 3.0)
+        >>> robust_range([0.0] * 30 + [1.0] * 30 + [1000.0], 1.0)
+        (0.0, 1.0)
+    """
+    ordered = sorted(values)
+    if len(ordered) < _ROBUST_FROM:
+        return ordered[0], ordered[-1]
+    low = ordered[int(0.05 * (len(ordered) - 1))]
+    high = ordered[int(0.95 * (len(ordered) - 1))]
+    span = max(high - low, minimum_span)
+    inside = [v for v in ordered if low - span <= v <= high + span]
+    return inside[0], inside[-1]
+
+
+def timeline(
+    strikes: Sequence[StrikeSummary], width: float = 960.0, max_height: float = 240.0
+) -> Timeline:
+    """Lay the dated strikes on a time axis: each in the column of the middle of its range of
+    days, stacked in date order, the stacks squeezed to fit ``max_height``."""
+    dated = [
+        (s, s.first_day.toordinal(), s.last_day.toordinal())
+        for s in strikes
+        if s.first_day is not None and s.last_day is not None
+    ]
     undated = tuple(s for s in strikes if s.first_day is None or s.last_day is None)
     if not dated:
         return Timeline(width, _AXIS_SPACE, 0.0, undated=undated)
-    start = min(s.first_day for s in dated if s.first_day is not None).toordinal()
-    end = max(s.last_day for s in dated if s.last_day is not None).toordinal()
-    pad = max(2, (end - start) // 30)
+    low, high = robust_range([(first + last) / 2 for _, first, last in dated], 30.0)
+    shown = [(s, first, last) for s, first, last in dated if low <= (first + last) / 2 <= high]
+    outside = tuple(s for s, first, last in dated if not low <= (first + last) / 2 <= high)
+    start = min(first for _, first, _ in shown)
+    end = max(last for _, _, last in shown)
+    pad = max(2, (end - start) // 40)
     start, end = start - pad, end + pad
     scale = (width - 2 * _MARGIN) / (end - start)
 
-    def x_of(day: datetime.date) -> float:
-        return _MARGIN + (day.toordinal() - start) * scale
+    def x_of(day: float) -> float:
+        return _MARGIN + (day - start) * scale
 
-    lanes: list[float] = []  # the right end of each lane's last mark
-    placed = []
-    for strike in sorted(dated, key=lambda s: (s.first_day, s.last_day)):
-        assert strike.first_day is not None and strike.last_day is not None
-        left, right = x_of(strike.first_day), x_of(strike.last_day)
-        lane = next((i for i, end_x in enumerate(lanes) if left - end_x > 12), len(lanes))
-        if lane == len(lanes):
-            lanes.append(right)
-        lanes[lane] = right
-        placed.append((strike, left, right, lane))
-    axis_y = _MARGIN / 2 + len(lanes) * _LANE
+    columns: dict[int, list[tuple[StrikeSummary, int, int]]] = {}
+    for entry in sorted(shown, key=lambda e: (e[1], e[2], e[0].iri)):
+        middle = x_of((entry[1] + entry[2]) / 2)
+        columns.setdefault(int((middle - _MARGIN) // _COLUMN), []).append(entry)
+    tallest = max(len(stack) for stack in columns.values())
+    step = min(_STEP, max_height / tallest)
+    radius = max(2.0, min(4.0, step / 2))
+    axis_y = _MARGIN / 2 + tallest * step
     marks = tuple(
-        Mark(strike, left, axis_y - (lane + 0.5) * _LANE, right - left)
-        for strike, left, right, lane in placed
-    )
-    ticks = tuple(
-        Tick(x_of(day), label)
-        for day, label in _date_ticks(
-            datetime.date.fromordinal(start), datetime.date.fromordinal(end)
+        Mark(
+            strike,
+            round(_MARGIN + (column + 0.5) * _COLUMN, 1),
+            round(axis_y - (level + 0.5) * step, 1),
+            radius,
+            span=(round(x_of(first), 1), round(x_of(last + 1), 1)) if last > first else (0.0, 0.0),
         )
+        for column, stack in sorted(columns.items())
+        for level, (strike, first, last) in enumerate(stack)
     )
-    return Timeline(width, axis_y + _AXIS_SPACE, axis_y, marks, ticks, undated)
+    days = datetime.date.fromordinal(start), datetime.date.fromordinal(end)
+    ticks = tuple(Tick(round(x_of(day.toordinal()), 1), label) for day, label in _date_ticks(*days))
+    return Timeline(width, axis_y + _AXIS_SPACE, axis_y, marks, ticks, undated, outside)
 
 
 def _date_ticks(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
@@ -616,49 +658,72 @@ class GridLine:
 
 @dataclass(frozen=True)
 class PlaceLabel:
-    """A place's name drawn next to its strikes."""
+    """A place and how many strikes hit it; ``x``, ``y`` is where its name is drawn."""
 
     place: Place
-    x: float
-    y: float
     count: int
+    x: float = 0.0
+    y: float = 0.0
 
 
 @dataclass(frozen=True)
 class StrikeMap:
-    """Located strikes on a plain longitude/latitude projection, in SVG user units."""
+    """Located strikes on a plain longitude/latitude projection, in SVG user units.
+
+    Attributes:
+        labels: the names drawn (the busiest places whose names do not collide).
+        outside: places far from all the others (often a misread name), left out of the
+            drawing so that they do not shrink the rest to a point.
+    """
 
     width: float
     height: float
     marks: tuple[Mark, ...] = ()
     meridians: tuple[GridLine, ...] = ()
     parallels: tuple[GridLine, ...] = ()
-    places: tuple[PlaceLabel, ...] = ()
-    unlocated: tuple[StrikeSummary, ...] = field(default=())
+    labels: tuple[PlaceLabel, ...] = ()
+    unlocated: tuple[StrikeSummary, ...] = ()
+    outside: tuple[PlaceLabel, ...] = ()
 
 
 _GRID_STEPS = (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 15.0, 30.0)
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+# The widest cluster of one place's strikes, and the most place names drawn.
+_CLUSTER_RADIUS = 28.0
+_MAX_LABELS = 16
 
 
 def strike_map(
-    strikes: Sequence[StrikeSummary], width: float = 960.0, max_height: float = 560.0
+    strikes: Sequence[StrikeSummary], width: float = 960.0, max_height: float = 520.0
 ) -> StrikeMap:
-    """Place each strike's mark at its places, the strikes of one place in a sunflower
-    around it, on an equirectangular projection scaled at the middle latitude (so shapes
-    keep their proportions near it), with a graticule."""
-    located = [(s, p) for s in strikes for p in s.places]
+    """Place each strike's dot at its places on an equirectangular projection scaled at the
+    middle latitude (shapes keep their proportions near it), with a graticule. The strikes of
+    one place form a sunflower around it, whose size tells their number."""
+    groups: dict[str, list[StrikeSummary]] = {}
+    places: dict[str, Place] = {}
+    for strike in strikes:
+        for place in strike.places:
+            groups.setdefault(place.iri, []).append(strike)
+            places[place.iri] = place
     unlocated = tuple(s for s in strikes if not s.places)
-    if not located:
+    if not groups:
         return StrikeMap(width, 0.0, unlocated=unlocated)
-    lats = [p.lat for _, p in located]
-    longs = [p.long for _, p in located]
-    mid_lat = (min(lats) + max(lats)) / 2
-    stretch = max(math.cos(math.radians(mid_lat)), 0.1)
-    span = max(max(lats) - min(lats), (max(longs) - min(longs)) * stretch, 1.0)
-    pad = span * 0.15
-    south, north = min(lats) - pad, max(lats) + pad
-    west, east = min(longs) - pad / stretch, max(longs) + pad / stretch
+    weighted = [places[iri] for iri, group in groups.items() for _ in group]
+    south, north = robust_range([p.lat for p in weighted], 4.0)
+    west, east = robust_range([p.long for p in weighted], 4.0)
+
+    def inside(place: Place) -> bool:
+        return south <= place.lat <= north and west <= place.long <= east
+
+    outside = tuple(
+        PlaceLabel(places[iri], len(group))
+        for iri, group in sorted(groups.items(), key=lambda item: -len(item[1]))
+        if not inside(places[iri])
+    )
+    stretch = max(math.cos(math.radians((south + north) / 2)), 0.1)
+    pad = max(north - south, (east - west) * stretch, 1.0) * 0.12
+    south, north = south - pad, north + pad
+    west, east = west - pad / stretch, east + pad / stretch
     scale = min((width - 2 * _MARGIN) / ((east - west) * stretch), max_height / (north - south))
     height = (north - south) * scale
     x_offset = (width - (east - west) * stretch * scale) / 2
@@ -666,33 +731,71 @@ def strike_map(
     def project(lat: float, long: float) -> tuple[float, float]:
         return x_offset + (long - west) * stretch * scale, (north - lat) * scale
 
-    by_place: dict[str, list[tuple[StrikeSummary, Place]]] = {}
-    for strike, place in located:
-        by_place.setdefault(place.iri, []).append((strike, place))
-    marks, labels = [], []
-    for group in by_place.values():
-        x, y = project(group[0][1].lat, group[0][1].long)
-        for index, (strike, place) in enumerate(group):
-            radius = 6.0 * math.sqrt(index)
-            angle = index * _GOLDEN_ANGLE
+    marks: list[Mark] = []
+    drawn: list[PlaceLabel] = []
+    for iri, group in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        place = places[iri]
+        if not inside(place):
+            continue
+        x, y = project(place.lat, place.long)
+        spacing = min(6.0, _CLUSTER_RADIUS / math.sqrt(len(group)))
+        radius = max(2.0, min(4.5, spacing * 0.75))
+        for index, strike in enumerate(group):
+            distance, angle = spacing * math.sqrt(index), index * _GOLDEN_ANGLE
             marks.append(
                 Mark(
-                    strike, x + radius * math.cos(angle), y + radius * math.sin(angle), place=place
+                    strike,
+                    round(x + distance * math.cos(angle), 1),
+                    round(y + distance * math.sin(angle), 1),
+                    radius,
+                    place=place,
                 )
             )
-        labels.append(
-            PlaceLabel(group[0][1], x + 8 + 6.0 * math.sqrt(len(group) - 1), y, len(group))
+        drawn.append(
+            PlaceLabel(
+                place,
+                len(group),
+                round(x + spacing * math.sqrt(len(group)) + 6, 1),
+                round(y + 4, 1),
+            )
         )
     step = next((s for s in _GRID_STEPS if (north - south) / s <= 8), 30.0)
     meridians = tuple(
-        GridLine(project(0.0, long)[0], _degrees(long, "E", "W"))
+        GridLine(round(project(0.0, long)[0], 1), _degrees(long, "E", "W"))
         for long in _multiples(west, east, step)
     )
     parallels = tuple(
-        GridLine(project(lat, west)[1], _degrees(lat, "N", "S"))
+        GridLine(round(project(lat, west)[1], 1), _degrees(lat, "N", "S"))
         for lat in _multiples(south, north, step)
     )
-    return StrikeMap(width, height, tuple(marks), meridians, parallels, tuple(labels), unlocated)
+    return StrikeMap(
+        width,
+        round(height, 1),
+        tuple(marks),
+        meridians,
+        parallels,
+        _uncrowded(drawn),
+        unlocated,
+        outside,
+    )
+
+
+def _uncrowded(labels: Sequence[PlaceLabel]) -> tuple[PlaceLabel, ...]:
+    """The busiest places' labels that do not overlap one drawn before (text boxes guessed
+    from the name's length at the labels' 12-unit font)."""
+    kept: list[tuple[PlaceLabel, tuple[float, float, float, float]]] = []
+    for label in labels:
+        text = f"{label.place.name} ({label.count})" if label.count > 1 else label.place.name
+        box = (label.x, label.y - 12, label.x + 7 * len(text), label.y + 3)
+        if all(_disjoint(box, other) for _, other in kept):
+            kept.append((label, box))
+        if len(kept) == _MAX_LABELS:
+            break
+    return tuple(label for label, _ in kept)
+
+
+def _disjoint(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]
 
 
 def _multiples(low: float, high: float, step: float) -> list[float]:

@@ -49,9 +49,12 @@
     return cell;
   }
 
+  // Plain strings, numbers and booleans read as they are; other datatypes get a short tag.
+  const PLAIN_TYPES = /#(string|integer|decimal|double|float|boolean)$/;
+
   function shortType(datatype) {
-    if (!datatype || datatype.endsWith("#string")) return "";
-    return datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+    if (!datatype || PLAIN_TYPES.test(datatype)) return "";
+    return datatype.split(/[#/]/).pop();
   }
 
   function table(vars, bindings) {
@@ -145,6 +148,8 @@
       link.classList.add("current");
       history.replaceState(null, "", link.href);
       textarea.focus();
+      textarea.setSelectionRange(0, 0);
+      textarea.scrollTop = 0;
     });
   }
 })();
