@@ -69,7 +69,7 @@ HTML = "html"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # Literals of these XSD types read as they are; other datatypes are shown beside the value.
-PLAIN_TYPES = frozenset({"string", "integer", "decimal", "double", "float", "boolean"})
+PLAIN_TYPES = frozenset({"string", "integer", "decimal", "double", "float", "boolean", "date"})
 
 # A strike's merged values and a report's claims, in the order the pages list them.
 STRIKE_FIELDS = (

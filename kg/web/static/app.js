@@ -50,7 +50,7 @@
   }
 
   // Plain strings, numbers and booleans read as they are; other datatypes get a short tag.
-  const PLAIN_TYPES = /#(string|integer|decimal|double|float|boolean)$/;
+  const PLAIN_TYPES = /#(string|integer|decimal|double|float|boolean|date)$/;
 
   function shortType(datatype) {
     if (!datatype || PLAIN_TYPES.test(datatype)) return "";
