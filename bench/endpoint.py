@@ -1,0 +1,559 @@
+"""The SPARQL endpoint beside Oxigraph's own server and an rdflib one: latency and throughput.
+
+Run by hand, from the repository root (needs the ``bench`` extra, for the ``oxigraph`` CLI):
+
+    python bench/endpoint.py [--store DIR] [--runs 20] [--budget 30] [--duration 10]
+
+Builds a store from the development corpus (``kg ingest``, or copies ``--store DIR``), then
+serves the same data from three processes on loopback ports: strike-kg (``python
+server.py``), ``oxigraph serve-read-only --union-default-graph`` on a copy of the store
+directory (a read-only opening beside a read-write one is undefined behaviour), and rdflib's
+SPARQL engine over a ``Dataset(default_union=True)`` loaded from ``kg dump --format nquads``,
+in a waitress app this script starts as a subprocess. Every saved query (each carries its
+defaults, none needs parameters) is first checked to return the same number of rows from
+all three, then timed through the same HTTP client: warm-up runs, then up to ``--runs`` runs
+within ``--budget`` seconds (at least ``--min-runs``). Last, 1, 4 and 16 client threads send
+the saved queries round-robin to strike-kg and to Oxigraph for ``--duration`` seconds each.
+Writes the ``endpoint`` section of ``docs/BENCHMARKS.md``. Targets: strike-kg's median at
+most 1.3 times Oxigraph's, rdflib's at least 10 times strike-kg's (geometric means).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from machine import ROOT, dev_corpus, machine, write_section
+
+from kg.queries import SavedQuery, saved_queries
+
+JSON_RESULTS = "application/sparql-results+json"
+BIN = Path(sys.executable).parent
+READY_SECONDS = 300.0
+HTTP_TIMEOUT = 900.0
+SERVERS = ("Oxigraph", "strike-kg", "rdflib")  # the order of the table's columns
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running endpoint: its name, its query URL's path and port, and its process."""
+
+    name: str
+    port: int
+    path: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+@dataclass
+class Timing:
+    """Latencies (seconds) of one query on one server, or why it has none."""
+
+    seconds: list[float] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else math.nan
+
+
+@dataclass
+class Load:
+    """What one throughput run saw."""
+
+    requests: int
+    errors: int
+    wall: float
+    client_cpu: float
+    latencies: list[float]
+
+
+class Client:
+    """One keep-alive HTTP connection sending GET SPARQL queries, asking for JSON results."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=HTTP_TIMEOUT)
+
+    def get(self, query: str) -> tuple[int, bytes]:
+        """Send a query; return the status and the whole body. Retries once on a closed
+        connection (a keep-alive the server dropped)."""
+        target = f"{self.server.path}?{urllib.parse.urlencode({'query': query})}"
+        for attempt in (1, 2):
+            try:
+                self.connection.request("GET", target, headers={"Accept": JSON_RESULTS})
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.RemoteDisconnected, ConnectionError):
+                self.connection.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+# -- the data ----------------------------------------------------------------------------
+
+
+def kg_command(*args: str, processes: int = 2) -> None:
+    """Run the ``kg`` CLI of this interpreter's environment."""
+    env = {**os.environ, "KG_PROCESSES": str(processes)}
+    subprocess.run([str(BIN / "kg"), *args], check=True, env=env, cwd=ROOT)
+
+
+def prepare_data(work: Path, store: Path | None, processes: int) -> tuple[Path, Path, Path]:
+    """The store strike-kg serves, Oxigraph's copy of it, and its N-Quads dump, in ``work``."""
+    served, copy, dump = work / "kg", work / "kg-oxigraph", work / "dataset.nq"
+    if store is None:
+        paths = [str(path) for path in dev_corpus()]
+        kg_command("--store", str(served), "ingest", *paths, processes=processes)
+    else:
+        shutil.copytree(store, served)  # the server publishes snapshots beside its store
+    shutil.copytree(served, copy)
+    kg_command("--store", str(served), "dump", "--format", "nquads", "--output", str(dump))
+    return served, copy, dump
+
+
+# -- the servers -------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (for the moment)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(name: str, command: list[str], path: str, work: Path, port: int, **env: str) -> Server:
+    """Start a server in its own process group, its output in a log file in ``work``."""
+    log = work / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return Server(name, port, path, process, log)
+
+
+def wait_ready(server: Server, probe: str) -> None:
+    """Poll ``probe`` until it answers 200; fail with the log if the server dies or stalls."""
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            break
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", probe)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    tail = server.log.read_text(errors="replace")[-2000:]
+    raise SystemExit(f"{server.name} did not become ready on port {server.port}:\n{tail}")
+
+
+def stop(server: Server) -> None:
+    """End the server's process group (strike-kg's query workers with it)."""
+    try:
+        os.killpg(server.process.pid, signal.SIGTERM)
+        server.process.wait(timeout=15)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+@contextmanager
+def servers(store: Path, copy: Path, dump: Path, work: Path) -> Iterator[list[Server]]:
+    """Oxigraph, strike-kg and rdflib serving the same data, ready; stopped on exit."""
+    ports = [free_port() for _ in range(3)]
+    oxigraph = shutil.which("oxigraph", path=str(BIN)) or shutil.which("oxigraph") or "oxigraph"
+    union, bind = ["--union-default-graph"], f"127.0.0.1:{ports[0]}"
+    started = [
+        start(
+            "Oxigraph",
+            [oxigraph, "serve-read-only", "--location", str(copy), *union, "--bind", bind],
+            "/query",
+            work,
+            ports[0],
+        ),
+        start(
+            "strike-kg",
+            [sys.executable, "server.py"],
+            "/sparql",
+            work,
+            ports[1],
+            KG_STORE=str(store),
+            KG_HOST="127.0.0.1",
+            KG_PORT=str(ports[1]),
+        ),
+        start(
+            "rdflib",
+            [sys.executable, __file__, "--serve-rdflib", str(dump), "--port", str(ports[2])],
+            "/sparql",
+            work,
+            ports[2],
+        ),
+    ]
+    try:
+        probes = {"Oxigraph": "/query?query=ASK%7B%7D", "strike-kg": "/health"}
+        for server in started:
+            wait_ready(server, probes.get(server.name, "/health"))
+        yield started
+    finally:
+        for server in started:
+            stop(server)
+
+
+def serve_rdflib(dump: Path, port: int) -> None:
+    """Serve rdflib's SPARQL engine over the N-Quads dump at ``/sparql`` (GET, JSON)."""
+    import rdflib
+    import waitress
+
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(dump, format="nquads")
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        status, body, media = "200 OK", b'{"status": "ok"}', "application/json"
+        if environ.get("PATH_INFO") == "/sparql":
+            query = urllib.parse.parse_qs(environ.get("QUERY_STRING", "")).get("query", [""])[0]
+            try:
+                body, media = dataset.query(query).serialize(format="json") or b"", JSON_RESULTS
+            except Exception as error:  # the engine's own failure is the answer
+                status, body, media = (
+                    "500 Internal Server Error",
+                    repr(error).encode(),
+                    "text/plain",
+                )
+        elif environ.get("PATH_INFO") != "/health":
+            status, body = "404 Not Found", b"{}"
+        start_response(status, [("Content-Type", media), ("Content-Length", str(len(body)))])
+        return [body]
+
+    waitress.serve(app, host="127.0.0.1", port=port, threads=1, ident="rdflib-bench")
+
+
+# -- latency -----------------------------------------------------------------------------
+
+
+def row_count(client: Client, query: str) -> tuple[int | None, str]:
+    """Result rows of a query, or ``None`` and what went wrong."""
+    status, body = client.get(query)
+    if status != 200:
+        return None, f"HTTP {status}: {body[:160].decode(errors='replace')}"
+    return len(json.loads(body)["results"]["bindings"]), ""
+
+
+def time_query(client: Client, query: str, args: argparse.Namespace, spent: float) -> Timing:
+    """Warm up while a quarter of the budget lasts (``spent`` already gone: the row count),
+    then time runs until ``--runs`` or the budget."""
+    timing = Timing()
+    began = time.perf_counter() - spent
+    for _ in range(args.warmup):
+        if time.perf_counter() - began > args.budget / 4:
+            break
+        client.get(query)
+    began = time.perf_counter()
+    while len(timing.seconds) < args.runs and (
+        len(timing.seconds) < args.min_runs or time.perf_counter() - began < args.budget
+    ):
+        start_time = time.perf_counter()
+        status, body = client.get(query)
+        if status != 200:
+            timing.error = f"HTTP {status}: {body[:160].decode(errors='replace')}"
+            break
+        timing.seconds.append(time.perf_counter() - start_time)
+    return timing
+
+
+@dataclass
+class Compared:
+    """One saved query on every server: row counts (``None``: an error) and timings."""
+
+    name: str
+    rows: dict[str, int | None]
+    timings: dict[str, Timing]
+
+    def ratio(self, numerator: str, denominator: str) -> float:
+        top, bottom = self.timings[numerator].median, self.timings[denominator].median
+        return top / bottom if top > 0 and bottom > 0 else math.nan
+
+    def mismatch(self) -> str:
+        """How the servers disagree on the row count, or ``""``."""
+        if len(set(self.rows.values())) == 1:
+            return ""
+        return f"`{self.name}`: " + ", ".join(
+            f"{server} {n} rows" if n is not None else f"{server} {self.timings[server].error}"
+            for server, n in self.rows.items()
+        )
+
+
+def compare(query: SavedQuery, clients: dict[str, Client], args: argparse.Namespace) -> Compared:
+    """Count the rows each server returns (the first warm-up), then time those that answer."""
+    rows: dict[str, int | None] = {}
+    timings: dict[str, Timing] = {}
+    for server, client in clients.items():
+        began = time.perf_counter()
+        rows[server], error = row_count(client, query.text)
+        spent = time.perf_counter() - began
+        timings[server] = (
+            Timing(error=error) if error else time_query(client, query.text, args, spent)
+        )
+    return Compared(query.name, rows, timings)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else math.nan
+
+
+def geometric_mean(values: list[float]) -> float:
+    return statistics.geometric_mean(values) if values else math.nan
+
+
+# -- throughput --------------------------------------------------------------------------
+
+
+def load(server: Server, queries: list[str], clients: int, duration: float) -> Load:
+    """``clients`` threads, each with its own connection, sending the queries round-robin
+    (each from its own starting point) until ``duration`` seconds have passed."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + duration
+
+    def worker(offset: int) -> None:
+        client = Client(server)
+        index = offset
+        try:
+            while time.perf_counter() < deadline:
+                start_time = time.perf_counter()
+                try:
+                    ok = client.get(queries[index % len(queries)])[0] == 200
+                except (OSError, http.client.HTTPException):
+                    ok = False
+                elapsed = time.perf_counter() - start_time
+                with lock:
+                    if ok:
+                        latencies.append(elapsed)
+                    else:
+                        errors[0] += 1
+                index += 1
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, args=(i * 5,)) for i in range(clients)]
+    cpu, began = time.process_time(), time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - began
+    return Load(len(latencies), errors[0], wall, (time.process_time() - cpu) / wall, latencies)
+
+
+# -- the report --------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    """Milliseconds, to about three significant figures."""
+    if math.isnan(seconds):
+        return "–"
+    value = seconds * 1000
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def cell(timing: Timing, runs: int) -> str:
+    if not timing.seconds:
+        return "error"
+    text = f"{ms(timing.median)} / {ms(percentile(timing.seconds, 0.95))}"
+    return text if len(timing.seconds) >= runs else f"{text} ({len(timing.seconds)} runs)"
+
+
+def revision() -> str:
+    """The commit measured, ``-dirty`` when the working tree had changes."""
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
+    return result.stdout.strip() or "unknown"
+
+
+def latency_row(compared: Compared, runs: int) -> str:
+    counts = sorted({str(n) if n is not None else "error" for n in compared.rows.values()})
+    cells = [cell(compared.timings[server], runs) for server in SERVERS]
+    ratios = (compared.ratio("strike-kg", "Oxigraph"), compared.ratio("rdflib", "strike-kg"))
+    shown = ["–" if math.isnan(r) else f"{r:.2f}" if r < 10 else f"{r:,.0f}" for r in ratios]
+    return f"| `{compared.name}` | {' / '.join(counts)} | " + " | ".join(cells + shown) + " |"
+
+
+def load_row(server: str, clients: int, run: Load) -> str:
+    return (
+        f"| {server} | {clients} | {run.requests / run.wall:,.1f} | {run.errors} | "
+        f"{ms(percentile(run.latencies, 0.5))} | {ms(percentile(run.latencies, 0.99))} | "
+        f"{run.client_cpu:.0%} |"
+    )
+
+
+def verdict(ratios: list[float], target: str) -> str:
+    """Median and geometric mean of the ratios, and whether the mean meets ``target``."""
+    if not ratios:
+        return "no query measured on both"
+    mean = geometric_mean(ratios)
+    bound = float(target[1:].strip())
+    met = mean <= bound if target.startswith("≤") else mean >= bound
+    return (
+        f"median of the per-query ratios {statistics.median(ratios):.2f}, geometric mean "
+        f"**{mean:.2f}×** (target {target}×: {'met' if met else 'not met'})"
+    )
+
+
+def command_line(args: argparse.Namespace) -> str:
+    options = [
+        f"--runs {args.runs} --min-runs {args.min_runs} --warmup {args.warmup}",
+        f"--budget {args.budget:g} --duration {args.duration:g} --clients {args.clients}",
+    ]
+    if args.store is not None:
+        options.append("--store DIR")
+    options += [f"--query {name}" for name in args.query or []]
+    return "python bench/endpoint.py " + " ".join(options)
+
+
+def report(args: argparse.Namespace, quads: int, compared: list[Compared], loads: list[str]) -> str:
+    """The ``endpoint`` section of ``docs/BENCHMARKS.md``."""
+    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("oxigraph", "rdflib", "waitress"))
+    sk_ox = [r for c in compared if not math.isnan(r := c.ratio("strike-kg", "Oxigraph"))]
+    rdf_sk = [r for c in compared if not math.isnan(r := c.ratio("rdflib", "strike-kg"))]
+    mismatches = [m for c in compared if (m := c.mismatch())]
+    source = "a copy of `--store DIR`" if args.store else "the development corpus (`kg ingest`)"
+    return "\n".join(
+        [
+            "## SPARQL endpoint",
+            "",
+            f"Machine: {machine()}; commit {revision()}; {versions}.",
+            "",
+            f"`{command_line(args)}`: one store of {quads:,} quads built from {source}, served "
+            "on loopback by three processes: strike-kg (`python server.py`, default settings), "
+            "`oxigraph serve-read-only --union-default-graph` on a copy of the store directory "
+            "(strike-kg opens the store for writing when it starts, and a read-only opening "
+            "beside a writer is undefined behaviour), and rdflib's SPARQL engine over "
+            "`Dataset(default_union=True)` loaded from `kg dump --format nquads` (a one-thread "
+            "waitress app in the script). All three take the union of the graphs as the "
+            "default graph. The same client (`http.client`, one keep-alive connection, GET, "
+            "JSON results) times every saved query: the row-count check and up to "
+            f"{args.warmup} warm-up runs (within a quarter of the budget), then {args.runs} "
+            f"runs, or fewer (at least {args.min_runs}) where they pass {args.budget:g} s. "
+            "Milliseconds, median / p95.",
+            "",
+            "| query | rows | Oxigraph | strike-kg | rdflib | strike-kg / Oxigraph "
+            "| rdflib / strike-kg |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *[latency_row(c, args.runs) for c in compared],
+            "",
+            f"- strike-kg / Oxigraph: {verdict(sk_ox, '≤ 1.3')}.",
+            f"- rdflib / strike-kg: {verdict(rdf_sk, '≥ 10')}.",
+            "- Row counts: "
+            + (
+                "the three servers agree on every query."
+                if not mismatches
+                else "they differ on " + "; ".join(mismatches) + "."
+            ),
+            "",
+            f"Throughput: {args.clients} client threads in the benchmark's process, each with "
+            "its own keep-alive connection, send the saved queries round-robin (from different "
+            f"starting points) for {args.duration:g} s; latencies in milliseconds. Client CPU "
+            "is the benchmark process's CPU time over the wall time (100% = one core): it "
+            "shares the machine's cores with the server.",
+            "",
+            "| server | clients | requests/s | errors | p50 | p99 | client CPU |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+            *loads,
+        ]
+    )
+
+
+def measure(
+    running: list[Server], queries: list[SavedQuery], args: argparse.Namespace
+) -> tuple[list[Compared], list[str]]:
+    """Compare every query on every server, then load strike-kg and Oxigraph."""
+    clients = {server.name: Client(server) for server in running}
+    compared = []
+    for query in queries:
+        compared.append(compare(query, clients, args))
+        print(latency_row(compared[-1], args.runs), flush=True)
+    for client in clients.values():
+        client.close()
+    mix = [
+        q.text
+        for q, c in zip(queries, compared, strict=True)
+        if None not in (c.rows["strike-kg"], c.rows["Oxigraph"])
+    ]
+    loads = []
+    for server in running:
+        if server.name == "rdflib":
+            continue
+        for count in (int(c) for c in args.clients.split(",")):
+            loads.append(load_row(server.name, count, load(server, mix, count, args.duration)))
+            print(loads[-1], flush=True)
+    return compared, loads
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, help="an existing store (copied); default: build")
+    parser.add_argument("--processes", type=int, default=2, help="ingest workers")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per query and server")
+    parser.add_argument("--min-runs", type=int, default=3, help="timed runs even past the budget")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed runs first")
+    parser.add_argument("--budget", type=float, default=30.0, help="seconds per query and server")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
+    parser.add_argument("--clients", default="1,4,16", help="concurrent clients of the load runs")
+    parser.add_argument("--query", action="append", help="only this saved query (repeatable)")
+    parser.add_argument("--serve-rdflib", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_rdflib is not None:
+        serve_rdflib(args.serve_rdflib, args.port)
+        return
+    queries = [q for q in saved_queries() if not args.query or q.name in args.query]
+    with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
+        work = Path(tmp)
+        store, copy, dump = prepare_data(work, args.store, args.processes)
+        with dump.open("rb") as lines:
+            quads = sum(1 for _ in lines)
+        with servers(store, copy, dump, work) as running:
+            compared, loads = measure(running, queries, args)
+    body = report(args, quads, compared, loads)
+    write_section("endpoint", body)
+    print(body)
+
+
+if __name__ == "__main__":
+    main()
