@@ -6,6 +6,11 @@ The ontology is mixed in so that concepts (``sk:Day``...) are known with their t
 shapes target explicitly stated classes, so no inference is run: Oxigraph does none either,
 and what the endpoint answers is what is validated.
 
+Core constraints are checked by pySHACL on an rdflib graph. SPARQL constraints
+(``sh:sparql``) run on Oxigraph instead, one query per constraint over all its focus nodes:
+pySHACL would run each once per focus node on rdflib's engine, orders of magnitude slower,
+and Oxigraph is the engine whose answers the endpoint serves.
+
 Non-conformance is a result (``ValidationReport.conforms``), not an error;
 ``ValidationError`` means the input or the shapes could not be read at all.
 
@@ -17,25 +22,20 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import io
+import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pyshacl
-from pyparsing import ParseException
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
-from rdflib.query import Processor, Result
-from rdflib.term import Identifier, Node
+from rdflib.term import Node
 
-from kg.errors import ValidationError
+from kg.errors import QueryError, ValidationError
 from kg.resources import ontology_file
-from kg.store import KGStore
+from kg.store import KGStore, Term
 from kg.vocab import PREFIXES, SH
 
 # Store format names -> rdflib parser names.
@@ -122,40 +122,45 @@ def validate_graph_text(
 ) -> ValidationReport:
     """Validate RDF given as bytes in one of the store's format names.
 
-    Datasets (``nquads``, ``trig``) are validated as the union of their graphs.
+    Datasets (``nquads``, ``trig``) are validated as the union of their graphs; the ontology
+    (all of it, as the store's ontology graph would be) is added to the data.
 
     Raises:
         ValidationError: the data, the shapes or the ontology cannot be parsed.
     """
-    data_graph = _parse_data(data, format_name)
+    ontology_path = ontology or ontology_file()
+    # Not pySHACL's own ont_graph mixing: it copies class and property axioms but not
+    # individuals, so the concepts (sk:Day...) would lose their types and every
+    # sh:class sk:DatePrecision would fail.
+    graph = _parse_data(data, format_name) + _parse_file(ontology_path, "ontology")
     shapes_graph = _parse_file(shapes or ontology_file("shapes.ttl"), "shapes")
-    ontology_graph = _parse_file(ontology or ontology_file(), "ontology")
-    return validate_graph(data_graph, shapes_graph, ontology_graph)
+    engine = KGStore()
+    engine.load(data, format_name)
+    engine.load(ontology_path.read_bytes(), "turtle")
+    core_results = _core_violations(graph, shapes_graph)
+    sparql_results = _sparql_violations(engine, shapes_graph)
+    violations = tuple(
+        sorted(
+            (*core_results, *sparql_results), key=lambda v: (v.focus_node, v.path or "", v.message)
+        )
+    )
+    return ValidationReport(conforms=not violations, violations=violations)
 
 
-def validate_graph(data: Graph, shapes: Graph, ontology: Graph | None = None) -> ValidationReport:
-    """Validate an rdflib graph against ``shapes``, with ``ontology`` added to a copy of it."""
-    graph = data if isinstance(data, _QueryCachingGraph) else _QueryCachingGraph() + data
-    if ontology is not None:
-        # All of it, as the store's ontology graph would be: pySHACL's own ont_graph mixing
-        # copies class and property axioms but not individuals, so the concepts (sk:Day...)
-        # would lose their types and every sh:class sk:DatePrecision would fail.
-        graph += ontology
+def _core_violations(graph: Graph, shapes: Graph) -> tuple[Violation, ...]:
+    """What pySHACL finds with every constraint but the SPARQL ones."""
+    core_shapes = Graph() + shapes
+    core_shapes.remove((None, SH.sparql, None))
     try:
-        conforms, results, _ = pyshacl.validate(
-            graph, shacl_graph=shapes, inference="none", inplace=True
+        _, results, _ = pyshacl.validate(
+            graph, shacl_graph=core_shapes, inference="none", inplace=True
         )
     except pyshacl.errors.ReportableRuntimeError as error:
         raise ValidationError(f"SHACL validation could not run: {error.message}") from None
-    except ParseException as error:
-        raise ValidationError(
-            f"a SPARQL constraint in the shapes does not parse: {error}"
-        ) from None
     if not isinstance(results, Graph):
         # A SHACL "failure" (a malformed shape, not a non-conforming graph) comes back as a value.
         raise ValidationError(f"the SHACL shapes are unusable: {results}")
-    violations = _violations(results, shapes)
-    return ValidationReport(conforms=bool(conforms), violations=violations)
+    return tuple(_violation(results, result, shapes) for result in _results(results))
 
 
 def shorten(iri: str) -> str:
@@ -172,43 +177,82 @@ def shorten(iri: str) -> str:
     return iri
 
 
-class _QueryCachingGraph(Graph):
-    """An in-memory rdflib graph that parses each distinct SPARQL query text once per process.
+# -- SPARQL constraints, on Oxigraph ---------------------------------------------------------
 
-    pySHACL runs every ``sh:sparql`` constraint once per focus node, with the same text and
-    ``$this`` pre-bound; rdflib would parse the text anew each time (20-40 ms), which made
-    parsing nearly all of the validation time. The graph is always rdflib's own memory store
-    (the Oxigraph store is dumped into it, never wrapped): a prepared query is evaluated by
-    rdflib's engine, which is the engine of a memory store anyway, whereas on an
-    Oxigraph-backed graph it would bypass Oxigraph.
+_TEMPLATE_VARIABLE = re.compile(r"\{[?$](\w+)\}")
+
+
+def _sparql_violations(engine: KGStore, shapes: Graph) -> list[Violation]:
+    """The results of every ``sh:sparql`` constraint of a node shape with targets.
+
+    Each constraint's SELECT (which must project ``$this``) runs once, joined with its
+    shape's focus nodes, instead of once per focus node with ``$this`` pre-bound: the same
+    solutions, as the queries use ``$this`` only as a join variable.
     """
+    violations = []
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        targets = _targets(shapes, shape)
+        if targets is None or (constraint, SH.deactivated, Literal(True)) in shapes:
+            continue
+        select = str(shapes.value(constraint, SH.select))
+        query = f"{_prologue(shapes, constraint)}SELECT * WHERE {{ {targets} {{ {select} }} }}"
+        try:
+            rows = engine.query(query).rows()
+        except QueryError as error:
+            raise ValidationError(
+                f"a SPARQL constraint of {_shape_name(shapes, shape)} does not run: {error}"
+            ) from None
+        template = str(shapes.value(constraint, SH.message) or "constraint not satisfied")
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        for row in rows:
+            path, value = row.get("path"), row.get("value")
+            violations.append(
+                Violation(
+                    focus_node=_term_text(row["this"]),
+                    path=path.value if path is not None and path.kind == "iri" else None,
+                    message=_filled(template, row),
+                    severity=str(severity).rsplit("#", 1)[-1],
+                    shape=_shape_name(shapes, shape),
+                    value=_term_text(value) if value is not None else None,
+                )
+            )
+    return violations
 
-    def __init__(self) -> None:
-        super().__init__(store="default")
 
-    def query(
-        self,
-        query_object: str | Query,
-        processor: str | Processor = "sparql",
-        result: str | type[Result] = "sparql",
-        initNs: Mapping[str, Any] | None = None,
-        initBindings: Mapping[str, Identifier] | None = None,
-        use_store_provided: bool = True,
-        **kwargs: Any,
-    ) -> Result:
-        if isinstance(query_object, str) and initNs is None:
-            query_object = _prepare(query_object)
-        return super().query(
-            query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs
-        )
+def _targets(shapes: Graph, shape: Node) -> str | None:
+    """A subquery binding ``?this`` to the focus nodes of ``shape``; ``None`` if it has no
+    target (it is reached through ``sh:node`` only)."""
+    patterns = [f"{{ ?this a <{c}> }}" for c in shapes.objects(shape, SH.targetClass)]
+    patterns += [f"{{ VALUES ?this {{ <{n}> }} }}" for n in shapes.objects(shape, SH.targetNode)]
+    patterns += [f"{{ ?this <{p}> [] }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
+    patterns += [f"{{ [] <{p}> ?this }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
+    if not patterns:
+        return None
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {' UNION '.join(patterns)} }} }}"
 
 
-@functools.lru_cache(maxsize=256)
-def _prepare(sparql: str) -> Query:
-    # Only pySHACL's constraints on the memory graph above come here: parsing each text once
-    # saves most of the validation time. The prefixes are those rdflib offers an unprepared
-    # query.
-    return prepareQuery(sparql, initNs=dict(Graph().namespaces()))
+def _prologue(shapes: Graph, constraint: Node) -> str:
+    """``PREFIX`` lines for the declarations the constraint's ``sh:prefixes`` point at."""
+    lines = [
+        f"PREFIX {shapes.value(d, SH.prefix)}: <{shapes.value(d, SH.namespace)}>\n"
+        for owner in shapes.objects(constraint, SH.prefixes)
+        for d in shapes.objects(owner, SH.declare)
+    ]
+    return "".join(lines)
+
+
+def _filled(template: str, row: dict[str, Term]) -> str:
+    """An ``sh:message`` with ``{?var}`` and ``{$var}`` replaced by the row's values."""
+
+    def value(match: re.Match[str]) -> str:
+        term = row.get(match[1])
+        return _term_text(term) if term is not None else match[0]
+
+    return _TEMPLATE_VARIABLE.sub(value, template)
+
+
+def _term_text(term: Term) -> str:
+    return f"_:{term.value}" if term.kind == "bnode" else term.value
 
 
 # -- parsing -------------------------------------------------------------------------------
@@ -228,11 +272,11 @@ def _parse_data(data: bytes, format_name: str) -> Graph:
                 # rdflib's own N-Quads parser uses its deprecated Dataset.default_context.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 dataset.parse(data=data, format=rdflib_format)
-            union = _QueryCachingGraph()
+            union = Graph()
             for subject, predicate, obj, _ in dataset.quads((None, None, None, None)):
                 union.add((subject, predicate, obj))
             return union
-        return _QueryCachingGraph().parse(data=data, format=rdflib_format)
+        return Graph().parse(data=data, format=rdflib_format)
     except Exception as error:  # rdflib's parsers raise many unrelated exception types
         raise ValidationError(f"cannot parse the {format_name} data to validate: {error}") from None
 
@@ -247,11 +291,6 @@ def _parse_file(path: Path, what: str) -> Graph:
 
 
 # -- results -------------------------------------------------------------------------------
-
-
-def _violations(results: Graph, shapes: Graph) -> tuple[Violation, ...]:
-    found = [_violation(results, result, shapes) for result in _results(results)]
-    return tuple(sorted(found, key=lambda v: (v.focus_node, v.path or "", v.message)))
 
 
 def _results(results: Graph) -> Iterable[Node]:

@@ -308,8 +308,7 @@ def test_unusable_shapes_raise(tmp_path: Path) -> None:
 
 
 # The offset check as a user would run it on the endpoint: Oxigraph's SUBSTR must count
-# code points exactly as rdflib's (and Python's) do, or the graph would check out in one
-# engine and not in the other.
+# code points exactly as Python does, as the mapping writes offsets in code points.
 ANCHOR_MISMATCHES = """
 PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
 SELECT ?s WHERE {
