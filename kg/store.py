@@ -398,7 +398,7 @@ def has_dataset_clause(sparql: str) -> bool:
         >>> has_dataset_clause("SELECT ?from { ?s ex:from ?from }")
         False
     """
-    return bool(_FROM.search(_OPAQUE.sub(" ", sparql)))
+    return _has_keyword(_FROM, sparql)
 
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
@@ -415,7 +415,7 @@ def query_form(sparql: str) -> str | None:
         >>> query_form("PREFIX ex: <http://example.org/select#> CONSTRUCT WHERE { ?s ?p ?o }")
         'graph'
     """
-    match = _FORM.search(_OPAQUE.sub(" ", sparql))
+    match = _FORM.search(_code(sparql))
     return _FORMS[match[1].lower()] if match else None
 
 
@@ -428,7 +428,7 @@ def uses_service(sparql: str) -> bool:
         >>> uses_service("SELECT ?service { ?s ex:service ?service }")
         False
     """
-    return bool(_SERVICE.search(_OPAQUE.sub(" ", sparql)))
+    return _has_keyword(_SERVICE, sparql)
 
 
 def uses_load(sparql: str) -> bool:
@@ -438,7 +438,7 @@ def uses_load(sparql: str) -> bool:
         >>> uses_load("LOAD <http://example.org/data.ttl> INTO GRAPH <http://example.org/g>")
         True
     """
-    return bool(_LOAD.search(_OPAQUE.sub(" ", sparql)))
+    return _has_keyword(_LOAD, sparql)
 
 
 _WHERE = re.compile(r"\bWHERE\b|[{}]", re.IGNORECASE)
@@ -459,7 +459,7 @@ def with_using(update: str, graphs: Sequence[str], named_graphs: Sequence[str]) 
     """
     if not graphs and not named_graphs:
         return update
-    masked = _OPAQUE.sub(lambda m: " " * len(m[0]), update)
+    masked = _code(update)
     if _DATASET_KEYWORD.search(masked):
         raise QueryError(
             "the update names its own dataset (USING or WITH) and the request gives "
@@ -480,6 +480,16 @@ def with_using(update: str, graphs: Sequence[str], named_graphs: Sequence[str]) 
             pieces += [update[last : match.start()], clauses, " "]
             last = match.start()
     return "".join([*pieces, update[last:]])
+
+
+def _code(sparql: str) -> str:
+    """The text with strings, IRIs and comments blanked out (same length, so offsets hold):
+    what is left are keywords, names and punctuation."""
+    return _OPAQUE.sub(lambda m: " " * len(m[0]), sparql)
+
+
+def _has_keyword(keyword: re.Pattern[str], sparql: str) -> bool:
+    return keyword.search(_code(sparql)) is not None
 
 
 def _query_error(error: SyntaxError) -> QueryError:

@@ -36,7 +36,7 @@ from rdflib.term import Node
 from kg.errors import QueryError, ValidationError
 from kg.resources import ontology_file
 from kg.store import KGStore, Term
-from kg.vocab import PREFIXES, SH
+from kg.vocab import PREFIXES, SH, curie
 
 # Store format names -> rdflib parser names.
 _RDFLIB_FORMATS = {
@@ -73,7 +73,7 @@ class Violation:
 
     def text(self) -> str:
         """One line: severity, focus node, path and message."""
-        path = f" {shorten(self.path)}" if self.path else ""
+        path = f" {curie(self.path, _SHORT_PREFIXES)}" if self.path else ""
         return f"{self.severity}: <{self.focus_node}>{path}: {self.message} [{self.shape}]"
 
 
@@ -161,20 +161,6 @@ def _core_violations(graph: Graph, shapes: Graph) -> tuple[Violation, ...]:
         # A SHACL "failure" (a malformed shape, not a non-conforming graph) comes back as a value.
         raise ValidationError(f"the SHACL shapes are unusable: {results}")
     return tuple(_violation(results, result, shapes) for result in _results(results))
-
-
-def shorten(iri: str) -> str:
-    """Write ``iri`` as a prefixed name when a known prefix fits.
-
-    Example:
-        >>> shorten("https://w3id.org/strike-kg/ontology#killed")
-        'sk:killed'
-    """
-    for prefix, namespace in _SHORT_PREFIXES.items():
-        local = iri[len(namespace) :]
-        if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
-            return f"{prefix}:{local}"
-    return iri
 
 
 # -- SPARQL constraints, on Oxigraph ---------------------------------------------------------
@@ -343,4 +329,4 @@ def _shape_name(shapes: Graph, shape: Node | None) -> str:
         if parent is None:
             break
         shape = parent
-    return shorten(str(shape)) if isinstance(shape, URIRef) else "anonymous shape"
+    return curie(str(shape), _SHORT_PREFIXES) if isinstance(shape, URIRef) else "anonymous shape"

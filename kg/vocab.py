@@ -18,6 +18,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rdflib.namespace import GEO, PROV, RDF, RDFS, SH, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
@@ -38,6 +40,7 @@ __all__ = [
     "SKOS",
     "WGS",
     "XSD",
+    "curie",
 ]
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/strike-kg/ontology")
@@ -181,3 +184,28 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD._NS),
     "sh": str(SH._NS),
 }
+
+
+def curie(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """Write ``iri`` as a prefixed name when a known namespace fits (the longest one), else
+    return it unchanged.
+
+    Example:
+        >>> curie("https://w3id.org/strike-kg/ontology#killed")
+        'sk:killed'
+        >>> curie("http://schema.org/a/b")
+        'http://schema.org/a/b'
+    """
+    ordered = _LONGEST_FIRST if prefixes is PREFIXES else _longest_first(prefixes)
+    for prefix, namespace in ordered:
+        local = iri[len(namespace) :]
+        if iri.startswith(namespace) and local and "/" not in local and "#" not in local:
+            return f"{prefix}:{local}"
+    return iri
+
+
+def _longest_first(prefixes: Mapping[str, str]) -> list[tuple[str, str]]:
+    return sorted(prefixes.items(), key=lambda item: -len(item[1]))
+
+
+_LONGEST_FIRST = _longest_first(PREFIXES)

@@ -11,7 +11,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from flask import Blueprint, Flask, Response, g, request
+from flask import Blueprint, Flask, Response, current_app, g, request
 
 import kg
 from kg.web.state import current_state
@@ -110,8 +110,6 @@ def install(app: Flask) -> Metrics:
 
 def current_metrics() -> Metrics:
     """The metrics of the app handling the current request."""
-    from flask import current_app
-
     metrics = current_app.extensions["strike_kg_metrics"]
     assert isinstance(metrics, Metrics)
     return metrics

@@ -110,27 +110,36 @@ def parse_accept(header: str) -> list[MediaRange]:
 def negotiate(available: Sequence[str], accept: str | None) -> Choice | None:
     """Pick the serialisation for an ``Accept`` header among the ``available`` names.
 
-    Each offer takes the weight of the most specific range that covers it (so
-    ``text/csv;q=0, */*`` rules CSV out); the highest weight wins, then the more specific
-    range, then the range the client listed first, then the server's preference. No header
-    means anything; ``None`` means nothing acceptable.
-
     Example:
         >>> negotiate(["json", "xml", "csv", "tsv"], "text/csv;q=0.5, application/xml")
         Choice(format_name='xml', media_type='application/sparql-results+xml')
     """
+    name = best_offer([offer for offer in OFFERS if offer[1] in available], accept)
+    return None if name is None else Choice(name, MEDIA_TYPES[name])
+
+
+def best_offer(offers: Sequence[tuple[str, str]], accept: str | None) -> str | None:
+    """The name of the ``(media type, name)`` offer an ``Accept`` header prefers.
+
+    Each offer takes the weight of the most specific range that covers it (so
+    ``text/csv;q=0, */*`` rules CSV out); the highest weight wins, then the more specific
+    range, then the range the client listed first, then the earlier offer. No header means
+    anything; ``None`` means nothing acceptable.
+
+    Example:
+        >>> best_offer([("text/html", "html"), ("text/turtle", "turtle")], "text/*;q=0.5")
+        'html'
+    """
     ranges = parse_accept(accept) if accept and accept.strip() else [MediaRange("*/*")]
     best: tuple[tuple[float, int, int, int], str] | None = None
-    for rank, (media_type, name) in enumerate(OFFERS):
-        if name not in available:
-            continue
+    for rank, (media_type, name) in enumerate(offers):
         matched = _most_specific(ranges, media_type)
         if matched is None or matched.quality <= 0:
             continue
         key = (matched.quality, matched.specificity, -matched.position, -rank)
         if best is None or key > best[0]:
             best = (key, name)
-    return None if best is None else Choice(best[1], MEDIA_TYPES[best[1]])
+    return None if best is None else best[1]
 
 
 def choose(available: Sequence[str], accept: str | None, format_param: str | None) -> Choice | None:

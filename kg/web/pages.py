@@ -27,11 +27,11 @@ import kg
 from kg.engine import QueryJob, select_rows
 from kg.errors import KGError
 from kg.queries import saved_queries, saved_query
-from kg.vocab import RDF, SK
+from kg.vocab import RDF, SK, curie
 from kg.web import resources
 from kg.web.errors import json_response
 from kg.web.metrics import health_status
-from kg.web.negotiation import MEDIA_TYPES, OFFERS, MediaRange, choose, parse_accept
+from kg.web.negotiation import MEDIA_TYPES, OFFERS, best_offer, choose
 from kg.web.state import current_state
 
 bp = Blueprint(
@@ -102,7 +102,7 @@ def _template_helpers() -> dict[str, object]:
         "base": base,
         "id_root": request.script_root + ID_PATH,
         "href": functools.partial(href, base),
-        "curie": resources.curie,
+        "curie": curie,
         "group_by_predicate": resources.group_by_predicate,
         "local_name": resources.local_name,
         "version": kg.__version__,
@@ -288,25 +288,12 @@ def choose_representation(
             return Representation(HTML, "text/html; charset=utf-8")
         choice = choose(RDF_FORMATS, None, format_param)
         return None if choice is None else Representation(choice.format_name, choice.content_type)
-    ranges = parse_accept(accept) if accept and accept.strip() else [MediaRange("*/*")]
     html_offers = [(media_type, HTML) for media_type in HTML_TYPES]
     rdf_offers = [(media_type, name) for media_type, name in OFFERS if name in RDF_FORMATS]
     offers = html_offers + rdf_offers if from_browser else rdf_offers + html_offers
-    best: tuple[tuple[float, int, int, int], str, str] | None = None
-    for rank, (media_type, name) in enumerate(offers):
-        matching = [r for r in ranges if r.matches(media_type)]
-        if not matching:
-            continue
-        # The most specific range decides an offer's weight (RFC 9110, 12.5.1).
-        decisive = max(matching, key=lambda r: (r.specificity, -r.position))
-        if decisive.quality <= 0:
-            continue
-        key = (decisive.quality, decisive.specificity, -decisive.position, -rank)
-        if best is None or key > best[0]:
-            best = (key, name, media_type)
-    if best is None:
+    name = best_offer(offers, accept)
+    if name is None:
         return None
-    _, name, media_type = best
     if name == HTML:
         return Representation(HTML, "text/html; charset=utf-8")
     return Representation(name, f"{MEDIA_TYPES[name]}; charset=utf-8")

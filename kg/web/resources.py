@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
 from kg.store import Term, values_blocks
-from kg.vocab import NIF, PREFIXES, PROV, RDF, RDFS, SCHEMA, SK, WGS
+from kg.vocab import NIF, PROV, RDF, RDFS, SCHEMA, SK, WGS, curie
 
 Select = Callable[[str], list[dict[str, Term]]]
 
 # Characters an IRIREF may not contain (SPARQL 1.1, production 139), controls and space too.
 _IRI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|^`\\]*$')
 _NON_ASCII_ESCAPES = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+")
-_PREFIXES_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 # Incoming statements shown on a page; a hub (a country mentioned everywhere) has thousands.
 INCOMING_LIMIT = 500
@@ -72,19 +71,6 @@ def local_name(iri: str) -> str:
         'attacker'
     """
     return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
-
-
-def curie(iri: str) -> str:
-    """The IRI with a known prefix (``sk:attacker``), else the IRI itself.
-
-    Example:
-        >>> curie("http://www.w3.org/2000/01/rdf-schema#label")
-        'rdfs:label'
-    """
-    for prefix, namespace in _PREFIXES_LONGEST_FIRST:
-        if iri.startswith(namespace):
-            return f"{prefix}:{iri[len(namespace) :]}"
-    return iri
 
 
 def fetch_labels(select: Select, iris: Iterable[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ from kg.errors import QueryError, QueryLimitError
 from kg.store import GRAPH_FORMATS, RESULT_FORMATS, query_form, uses_load, uses_service, with_using
 from kg.web.description import service_description
 from kg.web.metrics import current_metrics
-from kg.web.negotiation import choose, media_types
+from kg.web.negotiation import Choice, choose, media_types
 from kg.web.protocol import DescriptionRequest, QueryRequest, UpdateRequest, parse_request
 from kg.web.state import current_state
 
@@ -40,10 +40,7 @@ def _answered(operation: QueryRequest) -> Response:
     if uses_service(operation.query) and not settings.allow_service:
         raise Forbidden("SERVICE calls to other endpoints are disabled on this server")
     kind = query_form(operation.query) or "select"  # unparseable: the engine will say why
-    formats = _FORMATS.get(kind, tuple(GRAPH_FORMATS))
-    choice = choose(formats, request.headers.get("Accept"), operation.format)
-    if choice is None:
-        raise NotAcceptable(_not_acceptable_message(kind, formats, operation.format))
+    choice = _negotiated(kind, _FORMATS.get(kind, tuple(GRAPH_FORMATS)), operation.format)
     job = QueryJob(
         operation.query,
         choice.format_name,
@@ -56,10 +53,7 @@ def _answered(operation: QueryRequest) -> Response:
     except QueryLimitError as error:
         current_metrics().stop(error.limit)
         raise
-    response = Response(body, content_type=choice.content_type)
-    # Caches must key the answer on Accept, since the same URL has several representations.
-    response.vary.add("Accept")
-    return response
+    return _represented(body, choice)
 
 
 def _updated(operation: UpdateRequest) -> Response:
@@ -99,12 +93,22 @@ def _authorize(token: str | None) -> None:
 
 def _described(operation: DescriptionRequest) -> Response:
     formats = tuple(f for f in GRAPH_FORMATS if f not in {"nquads", "trig"})
-    choice = choose(formats, request.headers.get("Accept"), operation.format)
+    choice = _negotiated("graph", formats, operation.format)
+    body = service_description(request.base_url, current_state().settings, choice.format_name)
+    return _represented(body, choice)
+
+
+def _negotiated(kind: str, formats: tuple[str, ...], format_param: str | None) -> Choice:
+    """The format the request asks for among ``formats``, or a 406 naming them."""
+    choice = choose(formats, request.headers.get("Accept"), format_param)
     if choice is None:
-        raise NotAcceptable(_not_acceptable_message("graph", formats, operation.format))
-    endpoint_iri = request.base_url
-    body = service_description(endpoint_iri, current_state().settings, choice.format_name)
+        raise NotAcceptable(_not_acceptable_message(kind, formats, format_param))
+    return choice
+
+
+def _represented(body: bytes, choice: Choice) -> Response:
     response = Response(body, content_type=choice.content_type)
+    # Caches must key the answer on Accept, since the same URL has several representations.
     response.vary.add("Accept")
     return response
 
