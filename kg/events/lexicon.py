@@ -2,7 +2,7 @@
 from it.
 
 Word lists live in the pattern file, not in code, so that analysts can extend them; this
-module turns them into lemma sets and a phrase ``Matcher`` for multi-word weapon and outcome
+module turns them into lemma sets and phrase matchers for multi-word weapon and outcome
 expressions ("barrel bomb", "shot down").
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
@@ -137,22 +137,34 @@ class PhraseMatches:
     """
 
     def __init__(self, vocab: Vocab, lexicon: Lexicon) -> None:
-        self.matcher = Matcher(vocab)
+        # Lemmas catch plural nouns and inflected verbs; lower case catches words the
+        # lemmatizer leaves alone (proper-noun-like "Tomahawk").
+        self.by_lemma = PhraseMatcher(vocab, attr="LEMMA")
+        self.by_lower = PhraseMatcher(vocab, attr="LOWER")
         for weapon, phrases in lexicon.weapons.items():
-            self._add(f"weapon:{weapon.value}", phrases)
+            self._add(vocab, f"weapon:{weapon.value}", phrases)
         for outcome, phrases in lexicon.outcomes.items():
-            self._add(f"outcome:{outcome.value}", phrases)
+            self._add(vocab, f"outcome:{outcome.value}", phrases)
 
-    def _add(self, label: str, phrases: tuple[str, ...]) -> None:
-        patterns = [[{"LEMMA": word} for word in phrase.split()] for phrase in phrases]
-        # Lemmas of plural nouns and inflected verbs; LOWER catches words the lemmatizer
-        # leaves alone (proper-noun-like "Tomahawk").
-        patterns += [[{"LOWER": word} for word in phrase.split()] for phrase in phrases]
-        self.matcher.add(label, patterns)
+    def _add(self, vocab: Vocab, label: str, phrases: tuple[str, ...]) -> None:
+        patterns = [Doc(vocab, words=phrase.split()) for phrase in phrases]
+        self.by_lower.add(label, patterns)
+        for pattern in patterns:
+            for token in pattern:
+                token.lemma_ = token.text
+        self.by_lemma.add(label, patterns)
 
     def find(self, doc: Doc | Span) -> list[tuple[str, Span]]:
-        matches = self.matcher(doc, as_spans=True)
-        return sorted(((span.label_, span) for span in matches), key=lambda m: m[1].start)
+        spans = {
+            (span.label_, span.start, span.end): span
+            for matcher in (self.by_lemma, self.by_lower)
+            for span in matcher(doc, as_spans=True)
+        }
+        return sorted(((label, span) for (label, _, _), span in spans.items()), key=_position)
+
+
+def _position(match: tuple[str, Span]) -> tuple[int, int]:
+    return match[1].start, match[1].end
 
 
 @cache
