@@ -342,15 +342,15 @@ class _Writer:
         self.touched |= referenced_entities(self.store, replaced)
         for graph in graphs:
             self.touched |= graph.entities
-        first = self.stored == 0
-        extra = ""
-        if first:
-            extra = _ontology_update(self.store, self.iris)
+        if self.stored == 0:
+            # The run (and a changed ontology) is recorded before its first articles: a
+            # crash after this leaves a run without an end, which the next run repairs.
             run = run_triples(self.run, self.iris)
-            extra += f" ;\nINSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
-        self.store.replace_graphs(
-            {g.graph: g.ntriples for g in graphs}, extra_update=extra.lstrip(" ;\n")
-        )
+            self.store.update(
+                _ontology_update(self.store, self.iris)
+                + f"INSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
+            )
+        self.store.replace_graphs({g.graph: g.ntriples for g in graphs})
         self.stored += len(graphs)
         if time.monotonic() - self.published > PUBLISH_SECONDS:
             self.publish()
@@ -431,7 +431,9 @@ def _ontology_update(store: KGStore, iris: Iris) -> str:
         return ""
     ntriples = KGStore.to_ntriples(path.read_bytes(), "turtle")
     ntriples += f'<{graph}> <{SK.fingerprint}> "{digest}" .\n'
-    return f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}"
+    return (
+        f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }} ;\n"
+    )
 
 
 def ingest_samples_if_empty(
