@@ -170,39 +170,94 @@ def _summary(
 
 
 def cluster(reports: list[ReportSummary]) -> list[tuple[ReportSummary, ...]]:
-    """Group reports of the same strike (transitively), in a stable order."""
-    parent = {r.iri: r.iri for r in reports}
+    """Group reports of the same strike (transitively), in a stable order.
 
-    def find(iri: str) -> str:
-        while parent[iri] != iri:
-            parent[iri] = parent[parent[iri]]
-            iri = parent[iri]
-        return iri
-
-    for a, b in _candidate_pairs(reports):
-        if same_strike(a, b):
-            first, second = sorted((find(a.iri), find(b.iri)))
-            parent[second] = first
+    The groups are those ``same_strike`` gives when tried on every pair of reports, found
+    without trying every pair: a place named by thousands of reports (a country) would
+    make that quadratic.
+    """
+    links = _Links(reports)
+    blocks: dict[tuple[str, datetime.date | None], list[ReportSummary]] = defaultdict(list)
+    partial: list[ReportSummary] = []
+    for report in reports:
+        day = _day(report)
+        if day is not None:
+            for key in _keys(report):
+                blocks[key, day].append(report)
+        elif not report.dated and report.target:
+            blocks[report.target, None].append(report)  # undated: only the same target
+        elif report.resolved is None and report.partial is not None:
+            partial.append(report)
+    for block in blocks.values():
+        _link_block(block, links)
+    for report in partial:  # rare: a date the article's own date could not resolve
+        for key in _keys(report):
+            for (block_key, day), block in blocks.items():
+                if block_key == key and day is not None:
+                    for other in block:
+                        if same_strike(report, other):
+                            links.join(report, other)
     groups: dict[str, list[ReportSummary]] = defaultdict(list)
     for report in reports:
-        groups[find(report.iri)].append(report)
+        groups[links.root(report.iri)].append(report)
     return [tuple(group) for _, group in sorted(groups.items())]
 
 
-def _candidate_pairs(reports: list[ReportSummary]) -> Iterable[tuple[ReportSummary, ReportSummary]]:
-    """Pairs sharing a place or target: the only ones that can match (blocking)."""
-    blocks: dict[str, list[ReportSummary]] = defaultdict(list)
-    for report in reports:
-        for key in report.places | ({report.target} if report.target else set()):
-            blocks[key].append(report)
-    seen: set[tuple[str, str]] = set()
-    for block in blocks.values():
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                pair = (a.iri, b.iri) if a.iri < b.iri else (b.iri, a.iri)
-                if pair not in seen:
-                    seen.add(pair)
-                    yield a, b
+class _Links:
+    """Union-find over report IRIs; a group's root is its smallest IRI."""
+
+    def __init__(self, reports: list[ReportSummary]) -> None:
+        self.parent = {r.iri: r.iri for r in reports}
+
+    def root(self, iri: str) -> str:
+        while self.parent[iri] != iri:
+            self.parent[iri] = self.parent[self.parent[iri]]
+            iri = self.parent[iri]
+        return iri
+
+    def join(self, a: ReportSummary, b: ReportSummary) -> None:
+        first, second = sorted((self.root(a.iri), self.root(b.iri)))
+        self.parent[second] = first
+
+    def join_all(self, reports: list[ReportSummary]) -> None:
+        for report in reports[1:]:
+            self.join(reports[0], report)
+
+
+def _keys(report: ReportSummary) -> set[str]:
+    """What two reports must share to be one strike: a place, or the named target."""
+    return set(report.places) | ({report.target} if report.target else set())
+
+
+def _day(report: ReportSummary) -> datetime.date | None:
+    resolved = report.resolved
+    return resolved.earliest if resolved and resolved.precision is Precision.DAY else None
+
+
+def _link_block(block: list[ReportSummary], links: _Links) -> None:
+    """Join the reports of one block (same place or target, same day or both undated) as
+    trying ``same_strike`` on each pair would.
+
+    In a block, two reports match unless they come from the same article or name different
+    attackers. Reports naming the same attacker, from two or more articles, are therefore
+    all one strike. A report naming no attacker matches every report of another article:
+    if such reports come from two or more articles the whole block is one strike, and if
+    from one article they join every report of the others.
+    """
+    by_attacker: dict[str | None, list[ReportSummary]] = defaultdict(list)
+    for report in block:
+        by_attacker[report.attacker].append(report)
+    for attacker, members in by_attacker.items():
+        if attacker is not None and len({r.doc for r in members}) > 1:
+            links.join_all(members)
+    unattributed = by_attacker.get(None, [])
+    docs = {r.doc for r in unattributed}
+    if len(docs) > 1:
+        links.join_all(block)
+    elif docs:
+        others = [r for r in block if r.doc not in docs]
+        if others:
+            links.join_all([*unattributed, *others])
 
 
 def same_strike(a: ReportSummary, b: ReportSummary) -> bool:
