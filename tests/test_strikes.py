@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kg.events.model import Outcome, PartialDate, Precision, ResolvedDate
 from kg.mapping import Iris
@@ -184,3 +186,45 @@ def test_clusters_are_transitive_and_keyed_stably() -> None:
     assert merged.contested  # shot down against destroyed
     again = strike_records(cluster(list(reversed(reports))))
     assert {r.key for r in records} == {r.key for r in again}
+
+
+def pairwise_groups(reports: list[ReportSummary]) -> set[frozenset[str]]:
+    """The groups of trying ``same_strike`` on every pair: what ``cluster`` must equal."""
+    groups = {r.iri: {r.iri} for r in reports}
+    for i, a in enumerate(reports):
+        for b in reports[i + 1 :]:
+            if same_strike(a, b) and groups[a.iri] is not groups[b.iri]:
+                merged = groups[a.iri] | groups[b.iri]
+                for iri in merged:
+                    groups[iri] = merged
+    return {frozenset(group) for group in groups.values()}
+
+
+DAYS = [day("2017-04-06"), day("2017-04-07"), None]
+PARTIALS = [None, PartialDate(weekday=4), PartialDate(month=4, part="early")]
+
+
+@st.composite
+def report_sets(draw: st.DrawFn) -> list[ReportSummary]:
+    reports = []
+    for number in range(draw(st.integers(0, 14))):
+        resolved = draw(st.sampled_from(DAYS))
+        reports.append(
+            summary(
+                f"r{number}",
+                f"d{draw(st.integers(0, 3))}",
+                places=draw(st.sampled_from([HOMS, ALEPPO, HOMS | ALEPPO, frozenset()])),
+                target=draw(st.sampled_from([None, "t4"])),
+                attacker=draw(st.sampled_from([None, "a", "b"])),
+                resolved=resolved,
+                partial=None if resolved else draw(st.sampled_from(PARTIALS)),
+            )
+        )
+    return reports
+
+
+@given(report_sets())
+def test_cluster_equals_trying_every_pair(reports: list[ReportSummary]) -> None:
+    assert {frozenset(r.iri for r in group) for group in cluster(reports)} == pairwise_groups(
+        reports
+    )
