@@ -49,6 +49,25 @@ def dev_corpus() -> list[Path]:
     return [CORPUS / "fakes-dev.jsonl", CORPUS / "seeds"]
 
 
+def scaled_corpus(size: int, directory: Path) -> Path:
+    """The development articles repeated under new ids (``fakes-0002-r3``) up to ``size``
+    articles, as one JSON Lines file in ``directory`` (written once, then reused)."""
+    target = directory / f"corpus-{size}.jsonl"
+    if target.exists():
+        return target
+    lines = (CORPUS / "fakes-dev.jsonl").read_text(encoding="utf-8").splitlines()
+    articles = [json.loads(line) for line in lines if line.strip()]
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        for number in range(size):
+            article = dict(articles[number % len(articles)])
+            article["id"] = f"{article['id']}-r{number // len(articles)}"
+            out.write(json.dumps(article) + "\n")
+    partial.replace(target)
+    return target
+
+
 def words(paths: list[Path]) -> int:
     """Words of article text in the corpus files (JSON Lines ``text``, or whole files)."""
     total = 0

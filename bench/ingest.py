@@ -1,0 +1,200 @@
+"""Ingest throughput beside spaCy alone, and ingest memory as the corpus grows.
+
+Run by hand, from the repository root (needs the ``bench`` extra):
+
+    python bench/ingest.py [--throughput 1000] [--memory 1000,100000] [--processes 2]
+                           [--work DIR]
+
+Corpora are the development articles repeated under new ids (``bench/machine.py``). For
+each ``--throughput`` size, two commands run one after the other on the same texts with the
+same number of processes: spaCy alone (``nlp.pipe`` of the model that ``kg ingest`` loads,
+``n_process`` processes, the docs consumed and dropped) and ``kg ingest`` into a fresh
+store. Both are timed end to end, model loading included, as a user would run them. For each
+``--memory`` size, ``kg ingest`` runs into a fresh store while its process tree's resident
+memory is sampled. The stores are kept in ``--work`` (``store-{size}``) for
+``bench/store.py``. Writes the ``ingest`` section of ``docs/BENCHMARKS.md``. Targets: ingest
+at least 0.85 times spaCy alone in words per second; peak memory at the largest size at
+most 1.2 times that at the smallest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+from machine import ROOT, machine, scaled_corpus, write_section
+
+SAMPLE_SECONDS = 0.2
+KG = Path(sys.executable).parent / "kg"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One command's wall time and the peak resident memory of its process tree."""
+
+    seconds: float
+    peak_tree: int  # bytes: the sum over the process and its children at the worst sample
+    peak_main: int  # bytes: the process itself
+
+
+def run_measured(command: list[str], log: Path) -> Measured:
+    """Run ``command`` to its end, sampling its process tree's RSS; fail loudly on error."""
+    start = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        watched = psutil.Process(process.pid)
+        peak_tree = peak_main = 0
+        while process.poll() is None:
+            try:
+                main = watched.memory_info().rss
+                tree = main + sum(_rss(child) for child in watched.children(recursive=True))
+            except psutil.NoSuchProcess:
+                break
+            peak_main, peak_tree = max(peak_main, main), max(peak_tree, tree)
+            time.sleep(SAMPLE_SECONDS)
+        process.wait()
+    seconds = time.perf_counter() - start
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}); see {log}")
+    return Measured(seconds, peak_tree, peak_main)
+
+
+def _rss(process: psutil.Process) -> int:
+    try:
+        return int(process.memory_info().rss)
+    except psutil.NoSuchProcess:
+        return 0
+
+
+def spacy_alone(corpus: Path, processes: int) -> None:
+    """Parse the corpus's article texts with the model ``kg ingest`` loads, and nothing else."""
+    import spacy
+
+    from kg.config import Settings
+    from kg.errors import IngestError
+    from kg.ingest import read_articles
+
+    settings = Settings()
+    texts = (a.text for a in read_articles([corpus]) if not isinstance(a, IngestError))
+    nlp = spacy.load(settings.model)
+    for _ in nlp.pipe(texts, n_process=processes, batch_size=settings.batch_size):
+        pass
+
+
+def ingest_command(corpus: Path, store: Path, processes: int) -> list[str]:
+    return [str(KG), "--store", str(store), "ingest", "--processes", str(processes), str(corpus)]
+
+
+def fresh(store: Path) -> Path:
+    for path in (store, store.with_name(store.name + ".snapshots")):
+        shutil.rmtree(path, ignore_errors=True)
+    return store
+
+
+def corpus_words(corpus: Path) -> int:
+    with corpus.open(encoding="utf-8") as lines:
+        return sum(len(json.loads(line)["text"].split()) for line in lines if line.strip())
+
+
+def throughput_rows(sizes: list[int], processes: int, work: Path) -> list[str]:
+    rows = []
+    for size in sizes:
+        corpus = scaled_corpus(size, work)
+        words = corpus_words(corpus)
+        alone = run_measured(
+            [sys.executable, __file__, "--spacy-alone", str(corpus), "--processes", str(processes)],
+            work / f"spacy-{size}.log",
+        )
+        store = fresh(work / f"store-{size}")
+        ingest = run_measured(ingest_command(corpus, store, processes), work / f"ingest-{size}.log")
+        for name, measured in (("spaCy alone (`nlp.pipe`)", alone), ("`kg ingest`", ingest)):
+            rows.append(
+                f"| {size:,} | {name} | {measured.seconds:,.1f} | {size / measured.seconds:,.1f} "
+                f"| {words / measured.seconds:,.0f} | {_gib(measured.peak_tree)} |"
+            )
+        rows.append(f"| {size:,} | **ratio** | | | **{alone.seconds / ingest.seconds:.2f}×** | |")
+        print(rows[-3], rows[-2], rows[-1], sep="\n", flush=True)
+    return rows
+
+
+def memory_rows(sizes: list[int], processes: int, work: Path) -> tuple[list[str], list[int]]:
+    rows, peaks = [], []
+    for size in sizes:
+        corpus = scaled_corpus(size, work)
+        store = fresh(work / f"store-{size}")
+        measured = run_measured(
+            ingest_command(corpus, store, processes), work / f"ingest-{size}.log"
+        )
+        peaks.append(measured.peak_tree)
+        rows.append(
+            f"| {size:,} | {measured.seconds:,.0f} | {size / measured.seconds:,.1f} "
+            f"| {_gib(measured.peak_tree)} | {_gib(measured.peak_main)} "
+            f"| {measured.peak_tree / peaks[0]:.2f} |"
+        )
+        print(rows[-1], flush=True)
+    return rows, peaks
+
+
+def _gib(size: int) -> str:
+    return f"{size / 2**30:.2f} GiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--throughput", default="1000", help="sizes, comma-separated")
+    parser.add_argument("--memory", default="1000,100000", help="sizes, comma-separated")
+    parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--work", type=Path, default=Path("/tmp/strike-kg-bench"))
+    parser.add_argument("--spacy-alone", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.spacy_alone:
+        spacy_alone(args.spacy_alone, args.processes)
+        return
+    sizes = [int(size) for size in args.throughput.split(",") if size]
+    memory_sizes = [int(size) for size in args.memory.split(",") if size]
+    argv = " ".join(sys.argv[1:])
+    lines = [
+        "## Ingest throughput and memory",
+        "",
+        f"Machine: {machine()}.",
+        "",
+        f"`python bench/ingest.py {argv}`: the development articles repeated under new ids. "
+        f"Both commands use {args.processes} processes and are timed end to end (model "
+        "loading included); memory is the resident set of the process tree (the command and "
+        f"its workers), sampled every {SAMPLE_SECONDS} s.",
+    ]
+    if sizes:
+        lines += [
+            "",
+            "| articles | command | seconds | articles/s | words/s | peak memory |",
+            "|---:|---|---:|---:|---:|---:|",
+            *throughput_rows(sizes, args.processes, args.work),
+            "",
+            "The ratio is spaCy alone's time over `kg ingest`'s on the same texts "
+            "(target ≥ 0.85×).",
+        ]
+    if memory_sizes:
+        rows, peaks = memory_rows(memory_sizes, args.processes, args.work)
+        lines += [
+            "",
+            "| articles | seconds | articles/s | peak memory (tree) | peak memory (main) "
+            f"| tree / {memory_sizes[0]:,} |",
+            "|---:|---:|---:|---:|---:|---:|",
+            *rows,
+            "",
+            f"Peak memory at {memory_sizes[-1]:,} articles is **{peaks[-1] / peaks[0]:.2f}×** "
+            f"that at {memory_sizes[0]:,} (target ≤ 1.2×).",
+        ]
+    write_section("ingest", "\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
