@@ -2,7 +2,7 @@
 
 Run by hand, from the repository root (needs the ``bench`` extra):
 
-    python bench/profile.py [--articles 395] [--html profile.html]
+    python bench/ingest_profile.py [--articles 395] [--html profile.html]
 
 One process, no workers: the development articles (distinct texts, so that no cache of
 names is warmer than on a real corpus) go through the pipeline one stage at a time, each
@@ -59,7 +59,10 @@ def main() -> None:
     docs = stage(spacy_times, "tokenizer", lambda: [nlp.make_doc(a.text) for a in articles])
     for name, component in nlp.pipeline:
         start = time.perf_counter()
-        docs = list(component.pipe(docs))  # type: ignore[attr-defined]
+        if hasattr(component, "pipe"):
+            docs = list(component.pipe(docs))
+        else:  # a plain function component (the layout sentencizer)
+            docs = [component(doc) for doc in docs]
         spacy_times[name] = time.perf_counter() - start
     profiler = None
     if args.html:
@@ -126,7 +129,7 @@ def main() -> None:
             "",
             f"Machine: {machine()}.",
             "",
-            f"`python bench/profile.py --articles {count}`: {count} distinct development "
+            f"`python bench/ingest_profile.py --articles {count}`: {count} distinct development "
             "articles through one process, one stage at a time. Milliseconds per article, and "
             "the share of the trained model's own time (its components as `spacy.load` gives "
             "them).",
