@@ -43,7 +43,7 @@ from importlib import metadata
 from pathlib import Path
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from machine import ROOT, dev_corpus, machine, write_section
+from machine import ROOT, dev_corpus, machine, ms, percentile, write_section
 
 from kg.queries import SavedQuery, saved_queries
 
@@ -343,12 +343,6 @@ def compare(query: SavedQuery, running: list[Server], args: argparse.Namespace) 
     return Compared(query.name, rows, timings)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else math.nan
-
-
 def geometric_mean(values: list[float]) -> float:
     return statistics.geometric_mean(values) if values else math.nan
 
@@ -395,14 +389,6 @@ def load(server: Server, queries: list[str], clients: int, duration: float) -> L
 
 
 # -- the report --------------------------------------------------------------------------
-
-
-def ms(seconds: float) -> str:
-    """Milliseconds, to about three significant figures."""
-    if math.isnan(seconds):
-        return "–"
-    value = seconds * 1000
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"
 
 
 def cell(timing: Timing, runs: int) -> str:

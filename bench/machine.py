@@ -7,6 +7,7 @@ and ``<!-- /bench:NAME -->``, and rewrites only that section.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -94,3 +95,17 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)] if ordered else math.nan
+
+
+def ms(seconds: float) -> str:
+    """Milliseconds, to about three significant figures."""
+    if math.isnan(seconds):
+        return "–"
+    value = seconds * 1000
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:,.0f}"

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from ingest import fresh, ingest_command
-from machine import RESULTS, machine, scaled_corpus, write_section
+from machine import RESULTS, machine, ms, percentile, scaled_corpus, write_section
 
 from kg.queries import SavedQuery, saved_queries
 from kg.store import KGStore
@@ -52,11 +52,6 @@ def timed(store: KGStore, query: SavedQuery, runs: int, budget: float) -> list[f
 
 def disk_bytes(path: Path) -> int:
     return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
-
-
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
 def store_for(size: int, work: Path) -> Path:
@@ -112,7 +107,7 @@ def main() -> None:
                 seconds = timed(store, query, args.runs, args.budget)
                 medians[query.name].append(statistics.median(seconds))
                 cells[query.name].append(
-                    f"{_ms(statistics.median(seconds))} / {_ms(quantile(seconds, 0.95))}"
+                    f"{ms(statistics.median(seconds))} / {ms(percentile(seconds, 0.95))}"
                 )
                 print(size, query.name, cells[query.name][-1], flush=True)
     largest = sizes[-1]
@@ -159,11 +154,6 @@ def main() -> None:
     if plot(sizes, medians):
         lines += ["", f"![Median latency against articles]({PLOT.name})"]
     write_section("store", "\n".join(lines))
-
-
-def _ms(seconds: float) -> str:
-    milliseconds = seconds * 1000
-    return f"{milliseconds:,.0f}" if milliseconds >= 100 else f"{milliseconds:.3g}"
 
 
 if __name__ == "__main__":

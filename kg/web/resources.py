@@ -503,7 +503,8 @@ class Mark:
 
 @dataclass(frozen=True)
 class Tick:
-    """A labelled position on an axis."""
+    """A labelled position on an axis: a date on the timeline, a meridian (vertical) or a
+    parallel (horizontal) on the map, labelled in degrees."""
 
     position: float
     label: str
@@ -635,14 +636,6 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 @dataclass(frozen=True)
-class GridLine:
-    """A meridian (vertical) or parallel (horizontal) at ``position``, labelled in degrees."""
-
-    position: float
-    label: str
-
-
-@dataclass(frozen=True)
 class PlaceLabel:
     """A place and how many strikes hit it; ``x``, ``y`` is where its name is drawn."""
 
@@ -665,8 +658,8 @@ class StrikeMap:
     width: float
     height: float
     marks: tuple[Mark, ...] = ()
-    meridians: tuple[GridLine, ...] = ()
-    parallels: tuple[GridLine, ...] = ()
+    meridians: tuple[Tick, ...] = ()
+    parallels: tuple[Tick, ...] = ()
     labels: tuple[PlaceLabel, ...] = ()
     unlocated: tuple[StrikeSummary, ...] = ()
     outside: tuple[PlaceLabel, ...] = ()
@@ -747,11 +740,11 @@ def strike_map(
         )
     step = next((s for s in _GRID_STEPS if (north - south) / s <= 8), 30.0)
     meridians = tuple(
-        GridLine(round(project(0.0, long)[0], 1), _degrees(long, "E", "W"))
+        Tick(round(project(0.0, long)[0], 1), _degrees(long, "E", "W"))
         for long in _multiples(west, east, step)
     )
     parallels = tuple(
-        GridLine(round(project(lat, west)[1], 1), _degrees(lat, "N", "S"))
+        Tick(round(project(lat, west)[1], 1), _degrees(lat, "N", "S"))
         for lat in _multiples(south, north, step)
     )
     return StrikeMap(
