@@ -135,7 +135,7 @@ def _trimmed_bounds(span: Span) -> tuple[int, int] | None:
 
 def _mention(ent: Span, gazetteer: Gazetteer, sentence: int | None) -> Mention | None:
     span = _trim(ent)
-    if span is None or sentence is None or any(_garbled(t) for t in span):
+    if span is None or sentence is None or any(_garbled(t) for t in span) or _cut_short(span):
         return None
     typed = classify(span, gazetteer)
     if typed is None:
@@ -161,10 +161,29 @@ def _trim(ent: Span) -> Span | None:
         start += 1
     while end > start and (doc[end - 1].lower_ in _TRAILING_DROP or _is_filler(doc[end - 1])):
         end -= 1
+    # "Ashara - Victims include...": a headline's spaced dash ends the name
+    end = next((t.i for t in doc[start:end] if _spaced_dash(t)), end)
+    while end > start and (doc[end - 1].lower_ in _TRAILING_DROP or _is_filler(doc[end - 1])):
+        end -= 1
     if start == end:
         return None
     span = ent.doc[start:end]
     return Span(ent.doc, start, end, label=ent.label, span_id=ent.ent_id) if span.text else None
+
+
+def _cut_short(span: Span) -> bool:
+    """ "in Deir az- -": a headline cut off mid-name; the part left names nothing."""
+    following = span.doc[span.end] if span.end < len(span.doc) else None
+    return following is not None and len(following.text) > 1 and following.text.endswith("-")
+
+
+def _spaced_dash(token: Token) -> bool:
+    before = token.nbor(-1) if token.i > 0 else None
+    return (
+        token.text in {"-", "–", "—"}
+        and bool(token.whitespace_)
+        and bool(before and before.whitespace_)
+    )
 
 
 def _is_filler(token: Token) -> bool:
@@ -194,6 +213,8 @@ def classify(span: Span, gazetteer: Gazetteer) -> tuple[EntityKind, KnownEntity 
     known = _lookup(span, gazetteer)
     if known is not None:
         return EntityKind(known.kind), known
+    if label == "NORP" and _names_place_noun(span):
+        return EntityKind.PLACE, None  # "the town of Milis": the model took it for a people
     if label == "NORP" or label not in {"GPE", "LOC", "FAC", "ORG", "PERSON", *_SPACY_KINDS}:
         return None  # a demonym that names no state, or not a name at all
     if label in {"GPE", "LOC"} and _headline_words(span):
@@ -236,6 +257,16 @@ def _after_place_preposition(span: Span) -> bool:
     if preposition.lower_ == "of":  # "the border town of al-Bukamal"
         return preposition.head.lemma_.lower() in PLACE_NOUNS
     return preposition.lower_ in PLACE_PREPOSITIONS
+
+
+def _names_place_noun(span: Span) -> bool:
+    """Whether the span is the X of "the town of X", "the village of X"."""
+    root = span.root
+    return (
+        root.dep_ == "pobj"
+        and root.head.lower_ == "of"
+        and root.head.head.lemma_.lower() in {"town", "village", "city", "suburb", "hamlet"}
+    )
 
 
 def _kind_by_words(span: Span, default: EntityKind | None) -> EntityKind:

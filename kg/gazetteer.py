@@ -175,6 +175,14 @@ class Gazetteer:
         """Find the entity whose key (see ``KnownEntity.key``) is ``key``."""
         return self._by_key.get(key)
 
+    def side(self, key: str) -> str | None:
+        """The country a state or a state's armed force fights for ("RU" for both Russia and
+        the Russian Aerospace Forces); ``None`` for other actors."""
+        entity = self._by_key.get(key)
+        if entity is None or entity.kind not in {"State", "ArmedForce"}:
+            return None
+        return entity.country
+
 
 def lookup_key(name: str) -> str:
     """The key names are compared by: a slug without a leading "the".

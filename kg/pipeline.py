@@ -131,7 +131,7 @@ def understand(
     gazetteer = gazetteer or load_gazetteer()
     linker = linker or PlaceLinker(place_gazetteer())
     analysis = link_places(doc, analyse(doc, gazetteer), linker, gazetteer)
-    return analysis, extract_reports(doc, analysis, reference)
+    return analysis, extract_reports(doc, analysis, reference, gazetteer)
 
 
 def fingerprint(article: Article, run: RunInfo) -> str:

@@ -188,6 +188,32 @@ STRIKES = [
         "Russian jets bombed rebel positions on Monday, the defence ministry in Moscow said.",
         {"attacker": "russian-aerospace-forces", "location": None},
     ),
+    # A named village or suburb, not the place the text says holds it.
+    (
+        "The monitor said the raids targeted the town of Milis in Idlib province.",
+        {"location": "milis"},
+    ),
+    ("Jets struck the Damascus suburb of Jaramana on Monday.", {"location": "jaramana-169174"}),
+    (
+        "Regime forces carried out an airstrike in the Houla region of Homs province.",
+        {"location": "kafr-laha-168668"},
+    ),
+    # A town's neighbourhood is finer than a strike's location, which is the town.
+    (
+        "Suicide bombings hit a police station in the Midan neighbourhood of Damascus.",
+        {"location": "damascus-170654"},
+    ),
+    # Not the place of another strike the sentence mentions.
+    (
+        "US missiles damaged a Syrian airbase that was used as a launchpad for a chemical "
+        "attack on a village in Idlib.",
+        {"attacker": "united-states", "location": None},
+    ),
+    # A dateline's day is not a count of strikes ("7 strikes" would be a statistic).
+    (
+        "7 Jun 2016 - Syrian Russian air strikes kill 17 in city of Ashara - A market was hit.",
+        {"killed": 17},
+    ),
 ]
 
 
@@ -297,3 +323,33 @@ def test_the_province_of_x_is_the_province(nlp: Language) -> None:
     keys = {m.text: m.key for m in analysis.mentions}
     assert keys["Deir Ezzor"] == "deir-ez-zor-governorate-170792"
     assert found.location is not None and found.location.entity == "al-mayadin-173480"
+
+
+def test_a_state_and_its_forces_are_one_attacker(nlp: Language) -> None:
+    text = (
+        "The coalition condemned the overnight airstrikes by Russian forces on Idlib city. "
+        "Rockets fired by Russian jets hit the National Hospital of Idlib late on Monday."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (0, 1)
+
+
+def test_a_part_of_the_town_named_first_refines_it(nlp: Language) -> None:
+    text = (
+        "Air strikes hit Damascus on Monday. "
+        "The strikes hit the Damascus suburb of Jaramana, killing 12 people."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (0, 1) and fields(found)["location"] == "jaramana-169174"
+
+
+def test_a_headline_cut_mid_name_names_no_place(nlp: Language) -> None:
+    text = "Russian airstrike kills scores of fleeing civilians in Deir az- - A Russian airstrike "
+    analysis, _ = understand(nlp(text + "killed 38 civilians on Wednesday."), REFERENCE)
+    assert "Deir" not in {m.text for m in analysis.mentions}
+
+
+def test_a_headline_dash_ends_a_name(nlp: Language) -> None:
+    text = "Air strikes kill 17 in city of Ashara - Victims include 8 children."
+    analysis, _ = understand(nlp(text), REFERENCE)
+    assert "Ashara" in {m.text for m in analysis.mentions}

@@ -25,12 +25,14 @@ from kg.events.arguments import (
     find_target,
     find_weapon,
     is_near,
+    place_holding,
 )
 from kg.events.attribution import Attribution, find_attribution
 from kg.events.grouping import Frame, group
 from kg.events.lexicon import load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
+from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.linking import Place, link, nested_place, place_gazetteer
 from kg.linking.mentions import geonames_id_of, place_key
 
@@ -45,18 +47,30 @@ _DISTINCT_CUES = frozenset(
 )
 
 
-def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | None) -> list[Report]:
+def extract_reports(
+    doc: Doc,
+    analysis: Analysis,
+    reference: datetime.date | None,
+    gazetteer: Gazetteer | None = None,
+) -> list[Report]:
     """Every strike the article describes, one report each, in reading order.
 
     Args:
         doc: the parsed article.
         analysis: its sentences and mentions (``kg.entities.analyse``).
         reference: the date relative expressions resolve against (dateline or publication).
+        gazetteer: the curated actors the mentions were typed with.
     """
     lexicon = load_lexicon()
     mentions = _mentions_by_token(doc, analysis)
     ctx = Context(
-        mentions, lexicon, reference, _focus_state(analysis), _monitor(analysis), _places(analysis)
+        mentions,
+        lexicon,
+        reference,
+        _focus_state(analysis),
+        _monitor(analysis),
+        _places(analysis),
+        _sides(analysis, gazetteer or load_gazetteer()),
     )
     matches = phrase_matches(doc.vocab).find(doc)
     frames: list[Frame] = []
@@ -84,7 +98,9 @@ def extract_reports(doc: Doc, analysis: Analysis, reference: datetime.date | Non
                 if follow_up is not None:
                     frames.append(follow_up)
     facilities = [m for m in analysis.mentions if m.kind is EntityKind.FACILITY]
-    reports = [_placed_by_facility(r, facilities, analysis) for r in group(frames, ctx.places)]
+    reports = [
+        _placed_by_facility(r, facilities, analysis) for r in group(frames, ctx.places, ctx.sides)
+    ]
     if reports and reports[0].location is None:
         reports[0] = replace(reports[0], location=_article_place(analysis, ctx))
     return [_with_damage(report) for report in reports]
@@ -249,6 +265,7 @@ def _frame(
         target_kind=target_kind,
         location=location,
         near=location is not None and is_near(sentence.doc, location),
+        within=place_holding(location, sentence, ctx),
         date=find_date(trigger, sentence, ctx),
         weapon=weapon[0] if weapon else None,
         weapon_span=weapon[1] if weapon else None,
@@ -322,6 +339,10 @@ def _focus_state(analysis: Analysis) -> str | None:
     """The state the article is mostly about: "the regime" is its government."""
     states = Counter(m.key for m in analysis.mentions if m.kind is EntityKind.STATE)
     return states.most_common(1)[0][0] if states else None
+
+
+def _sides(analysis: Analysis, gazetteer: Gazetteer) -> dict[str, str]:
+    return {m.key: side for m in analysis.mentions if (side := gazetteer.side(m.key)) is not None}
 
 
 def _places(analysis: Analysis) -> dict[str, Place]:

@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
+from kg.events.triggers import day_of_month
 from kg.linking.geonames import Place
 from kg.timex import CLOCK_WORDS, parse_date_expression, resolve
 
@@ -68,6 +69,7 @@ class Context:
         monitor: the organisation the article cites most, which "a monitor" and "the
             group" name.
         places: the GeoNames places of the article's linked place mentions, by key.
+        sides: the country each state or armed force named fights for, by key.
     """
 
     mentions: dict[int, Mention]
@@ -76,6 +78,7 @@ class Context:
     focus_state: str | None
     monitor: Argument | None = None
     places: Mapping[str, Place] = field(default_factory=dict)
+    sides: Mapping[str, str] = field(default_factory=dict)
 
 
 def argument(tokens: Span | Token, entity: str | None = None) -> Argument:
@@ -171,7 +174,7 @@ def find_target(
             return None, None, mention_argument(mention)  # "hit Saraqeb": a place, not a target
         if head.lemma_.lower() in ctx.lexicon.place_nouns or head.lower_ in ctx.lexicon.place_nouns:
             # "the town of Saraqeb", "a district of Hama": a place, not a target.
-            return None, None, _place_in(_phrase(head), ctx)
+            return None, None, _place_naming(head, ctx) or _place_in(_phrase(head), ctx)
         tokens = _target_tokens(head)
         words = {t.lemma_.lower() for t in tokens} | {t.lower_ for t in tokens}
         # The phrase names an entity only when its head is part of the name: "Iran-backed
@@ -294,15 +297,29 @@ def find_location(
     ]
     clause = _clause_head(trigger)
     linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
-    pool = linked or [m for m in candidates if _locative(sentence, m)]
+    pool = linked or [
+        m
+        for m in candidates
+        if _locative(sentence, m) and not _in_other_strike(trigger, sentence, m, ctx)
+    ]
     if not pool:
         return None
     # A town or city first, then a province, then a region ("the Golan plateau").
     # "in Eastern Ghouta near Damascus": where it hit, not what it was near
     pool = [m for m in pool if not is_near(sentence.doc, mention_argument(m))] or pool
+    # "the village of Hass in Idlib province": the named part, not the place that holds it
+    pool = [m for m in pool if not any(_holds(m, other, sentence, ctx) for other in pool)]
     towns = [m for m in pool if not _is_admin(sentence, m) and not _is_region(sentence, m)]
     divisions = [m for m in pool if _is_admin(sentence, m)]
-    return mention_argument(min(towns or divisions or pool, key=lambda m: _size(m, ctx)))
+    best = min(towns or divisions or pool, key=lambda m: _size(m, ctx))
+    # "strikes hit Homs province ... in the Houla region of Homs province"
+    parts = [
+        m
+        for m in candidates
+        if any(c.key == best.key and _holds(c, m, sentence, ctx) for c in candidates)
+        and not _in_other_strike(trigger, sentence, m, ctx)
+    ]
+    return mention_argument(parts[0] if parts else best)
 
 
 _NEAR = frozenset({"near", "outside", "around", "nearby", "close", "from"})
@@ -312,9 +329,13 @@ _DIRECTIONS = frozenset(
 )
 
 
+# "the suburbs of Damascus", "the outskirts of Aleppo": around the town, not in it.
+_SURROUNDS = frozenset({"suburb", "outskirts", "outskirt", "countryside", "edge", "periphery"})
+
+
 def is_near(doc: Doc, location: Argument) -> bool:
     """Whether the text puts the strike near the place, not in it: "near Aleppo",
-    "outside Homs", "30 km southeast of Deir Ezzor"."""
+    "outside Homs", "30 km southeast of Deir Ezzor", "a suburb of Damascus"."""
     span = doc.char_span(*location.span, alignment_mode="expand")
     if span is None:
         return False
@@ -326,7 +347,76 @@ def is_near(doc: Doc, location: Argument) -> bool:
     preposition = root.head
     if preposition.lower_ in _NEAR:
         return True
-    return preposition.lower_ == "of" and preposition.head.lower_ in _DIRECTIONS
+    return preposition.lower_ == "of" and (
+        preposition.head.lower_ in _DIRECTIONS or preposition.head.lemma_.lower() in _SURROUNDS
+    )
+
+
+def place_holding(location: Argument | None, sentence: Span, ctx: Context) -> str | None:
+    """The key of the place the sentence puts the location in ("the Damascus suburb of
+    Jaramana": Damascus), if it names one."""
+    if location is None:
+        return None
+    places = _sentence_places(sentence, ctx)
+    inner = next((m for m in places if (m.begin, m.end) == location.span), None)
+    if inner is None:
+        return None
+    return next((m.key for m in places if _holds(m, inner, sentence, ctx)), None)
+
+
+# How a place hangs off the part it holds: "the X district of Y", "Y's X district", "the
+# Y suburb of X", "the village of X in Y province".
+_HOLDING_DEPS = frozenset({"pobj", "prep", "poss", "compound", "amod", "case"})
+
+
+def _holds(outer: Mention, inner: Mention, sentence: Span, ctx: Context) -> bool:
+    """Whether the parse puts ``inner`` inside ``outer``: both hang off one place noun
+    ("neighbourhood", "village", "region"), ``inner`` naming it, ``outer`` qualifying it."""
+    if outer is inner:
+        return False
+    inner_tokens, outer_tokens = _tokens_of(sentence, inner), _tokens_of(sentence, outer)
+    if not inner_tokens or not outer_tokens:
+        return False
+    part = _named_place_noun(inner_tokens[-1], ctx)
+    if part is None or part in outer_tokens or _named_place_noun(outer_tokens[-1], ctx) == part:
+        return False
+    node = outer_tokens[-1]
+    while node.dep_ in _HOLDING_DEPS and node.head != node:
+        if node.dep_ == "prep" and node.lower_ not in {"of", "in"}:
+            return False
+        node = node.head
+        if node == part:
+            return True
+    return False
+
+
+def _named_place_noun(root: Token, ctx: Context) -> Token | None:
+    """The place noun a name names: "Houla" in "the Houla region (of Homs province)",
+    "Jaramana" in "the (Damascus) suburb of Jaramana", "Hass" in "the village of Hass"."""
+    head = root.head
+    if root.dep_ in {"compound", "appos"} and head.lemma_.lower() in _PART_NOUNS:
+        return head
+    if root.dep_ != "pobj" or head.lower_ != "of":
+        return None
+    noun = head.head
+    if noun.lemma_.lower() not in _SETTLEMENT_NOUNS | _PART_NOUNS:
+        return None
+    named_before = noun.lemma_.lower() in _PART_NOUNS and any(
+        c.dep_ in {"compound", "appos"} and _is_place(c, ctx) for c in noun.children
+    )
+    return None if named_before else noun
+
+
+def _is_place(token: Token, ctx: Context) -> bool:
+    mention = ctx.mentions.get(token.i)
+    return mention is not None and mention.kind is EntityKind.PLACE
+
+
+# Places named before the noun ("the Houla region of Homs province"); others are named
+# after it ("the Damascus suburb of Jaramana"). A town's own parts (neighbourhoods,
+# districts) are finer than a strike's location, which is the town.
+_PART_NOUNS = frozenset({"region", "area", "camp"})
+_SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "suburb", "hamlet"})
 
 
 def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
@@ -405,6 +495,31 @@ def _linked_to(
     return node in (trigger, clause)
 
 
+def _in_other_strike(trigger: Token, sentence: Span, mention: Mention, ctx: Context) -> bool:
+    """Whether the place belongs to another strike: in its phrase ("a launchpad for a
+    chemical attack on a village in Idlib") or in a clause that tells one ("hours after a
+    gas attack left dozens dead in Khan Sheikhun")."""
+    tokens = _tokens_of(sentence, mention)
+    node = tokens[-1] if tokens else trigger
+    while node != node.head and node != trigger:
+        if _tells_a_strike(node, ctx) and node not in trigger.subtree:
+            return True
+        own_clause = node.dep_ in _CLAUSES and trigger not in node.subtree
+        if own_clause and any(_tells_a_strike(t, ctx) for t in node.subtree):
+            return True
+        node = node.head
+    return False
+
+
+def _tells_a_strike(token: Token, ctx: Context) -> bool:
+    """A strike word that tells a strike of its own: "air strike", "a chemical attack", not
+    "blasts" that may be the strike told ("blasts ... believed to be from an Israeli raid")."""
+    lemma = token.lemma_.lower()
+    if lemma in ctx.lexicon.weak_nouns:
+        return any(c.lower_ in {"chemical", "gas", "suicide"} for c in token.lefts)
+    return _is_strike_word(token, ctx)
+
+
 def _is_strike_word(token: Token, ctx: Context) -> bool:
     lemma = token.lemma_.lower()
     if token.pos_ in {"VERB", "AUX"}:
@@ -480,6 +595,17 @@ def _is_region(sentence: Span, mention: Mention) -> bool:
         return False
     after = sentence.doc[tokens[-1].i + 1 : tokens[-1].i + 2]
     return any(t.lower_ in REGION_WORDS for t in [tokens[-1], *after])
+
+
+def _place_naming(noun: Token, ctx: Context) -> Argument | None:
+    """The place that names a place noun: "Jaramana" for "the Damascus suburb of Jaramana"."""
+    for token in noun.subtree:
+        mention = ctx.mentions.get(token.i)
+        if mention is None or mention.kind is not EntityKind.PLACE:
+            continue
+        if mention.end == token.idx + len(token) and _named_place_noun(token, ctx) == noun:
+            return mention_argument(mention)  # the name's last word hangs off the noun
+    return None
 
 
 def _place_in(tokens: Iterable[Token], ctx: Context) -> Argument | None:
@@ -611,14 +737,19 @@ def find_casualties(
     injured: list[tuple[int, Argument]] = []
     for token in sentence:
         value = number_value(token)
-        if value is None or token.ent_type_ in {
-            "DATE",
-            "TIME",
-            "MONEY",
-            "PERCENT",
-            "QUANTITY",
-            "ORDINAL",
-        }:
+        if (
+            value is None
+            or day_of_month(token)
+            or token.ent_type_
+            in {
+                "DATE",
+                "TIME",
+                "MONEY",
+                "PERCENT",
+                "QUANTITY",
+                "ORDINAL",
+            }
+        ):
             continue
         role = _casualty_role(token, ctx.lexicon)
         if role == "killed":

@@ -34,17 +34,24 @@ class Frame:
     follow_up: bool = False
 
 
-def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> list[Report]:
+def group(
+    frames: list[Frame],
+    places: Mapping[str, Place] | None = None,
+    sides: Mapping[str, str] | None = None,
+) -> list[Report]:
     """Merge frames into reports, in reading order.
 
     Args:
         places: the GeoNames places of linked place keys: a town and the province it is in
             do not contradict each other, and the town is the more specific.
+        sides: the country of each state and armed force named: "Russian jets" and
+            "Russian forces" are one attacker.
     """
     places = places or {}
+    sides = sides or {}
     reports: list[Report] = []
     for frame in frames:
-        index = _home(frame, reports, places)
+        index = _home(frame, reports, places, sides)
         if index is None and frame.follow_up:
             continue
         if index is None:
@@ -54,14 +61,16 @@ def group(frames: list[Frame], places: Mapping[str, Place] | None = None) -> lis
     return reports
 
 
-def _home(frame: Frame, reports: list[Report], places: Mapping[str, Place]) -> int | None:
+def _home(
+    frame: Frame, reports: list[Report], places: Mapping[str, Place], sides: Mapping[str, str]
+) -> int | None:
     """The report a frame belongs to: one it refers back to or is tied to, else (an article
     being mostly about one strike) the latest it does not contradict; a frame that announces
     another strike joins only what it refers back to."""
     compatible = [
         i
         for i in range(len(reports) - 1, -1, -1)
-        if not _conflict(reports[i], frame.report, places)
+        if not _conflict(reports[i], frame.report, places, sides)
     ]
     for index in compatible:
         if frame.anaphoric or (not frame.distinct and _tied(reports[index], frame.report)):
@@ -85,6 +94,15 @@ def _head(text: str) -> str:
     return words[-1].rstrip("s") if words else ""
 
 
+def _different_sides(a: Argument | None, b: Argument | None, sides: Mapping[str, str]) -> bool:
+    """Whether two attackers are different parties: not one name, nor one state and its
+    forces."""
+    if _same(a, b) is not False:
+        return False
+    side = sides.get(a.entity or "") if a else None
+    return side is None or side != (sides.get(b.entity or "") if b else None)
+
+
 def _nested(a: Argument | None, b: Argument | None, places: Mapping[str, Place]) -> bool:
     """Whether one place lies within the other (same first-level division, one of them the
     division itself or a city much larger than the other)."""
@@ -100,13 +118,15 @@ def _population(place: Place) -> int:
     return 10**9 if place.is_admin1 else place.population
 
 
-def _conflict(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
+def _conflict(a: Report, b: Report, places: Mapping[str, Place], sides: Mapping[str, str]) -> bool:
     different_place = (
         _same(a.location, b.location) is False
         and not _nested(a.location, b.location, places)
         and not _refines(a, b, places)
+        and not _within(a, b, places)
+        and not _within(b, a, places)
     )
-    if different_place or _same(a.attacker, b.attacker) is False:
+    if different_place or _different_sides(a.attacker, b.attacker, sides):
         return True
     if _same(a.target, b.target) is False and a.location is None and b.location is None:
         return True
@@ -131,6 +151,15 @@ def _refines(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
     return first.admin1_key == second.admin1_key
 
 
+def _within(part: Report, whole: Report, places: Mapping[str, Place]) -> bool:
+    """Whether ``part``'s sentence puts its place inside ``whole``'s ("Aleppo" ... "the
+    al-Athamiyeh neighbourhood in Aleppo city")."""
+    if part.within is None or whole.location is None:
+        return False
+    container = Argument(whole.location.span, whole.location.text, part.within)
+    return _same(container, whole.location) is True or _nested(container, whole.location, places)
+
+
 def _tied(a: Report, b: Report) -> bool:
     if _same(a.location, b.location) or _same(a.target, b.target):
         return True
@@ -151,6 +180,7 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
     outcomes = a.outcomes + tuple(c for c in b.outcomes if c.outcome not in stated)
     weapon, weapon_span = (a.weapon, a.weapon_span) if a.weapon else (b.weapon, b.weapon_span)
     location, near = _place(a, b, places or {})
+    within = a.within if location is a.location else b.within
     return replace(
         a,
         sentences=tuple(sorted(set(a.sentences) | set(b.sentences))),
@@ -160,6 +190,7 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
         target_kind=a.target_kind or b.target_kind,
         location=location,
         near=near,
+        within=within,
         date=a.date or b.date,
         weapon=weapon,
         weapon_span=weapon_span,
@@ -179,6 +210,8 @@ def _place(a: Report, b: Report, places: Mapping[str, Place]) -> tuple[Argument 
     """The merged report's place, and whether the strike was only near it."""
     if a.near and b.location is not None and not b.near:
         return b.location, False  # the exact place wins over "near X"
+    if _within(b, a, places):
+        return b.location, b.near  # a part of the town named first
     location = _specific(a.location, b.location, places)
     return location, a.near if location is a.location else b.near
 

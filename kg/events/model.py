@@ -108,6 +108,8 @@ class Report:
         confidence: the extractor's own score in [0, 1], apart from the source's certainty.
         near: the location is only where the strike hit near ("a village near Aleppo",
             "southeast of Deir Ezzor"): a place named later may be the exact one.
+        within: key of the place the text puts the location in ("the al-Athamiyeh
+            neighbourhood in Aleppo city"): the location refines a report placed there.
     """
 
     sentences: tuple[int, ...]
@@ -130,6 +132,7 @@ class Report:
     status_span: Argument | None = None
     confidence: float = 0.5
     near: bool = False
+    within: str | None = None
 
     @property
     def outcome(self) -> Outcome:

@@ -17,7 +17,7 @@ from spacy.tokens import Span, Token
 
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
-from kg.timex import parse_date_expression
+from kg.timex import MONTHS, parse_date_expression
 
 ARMED = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE, EntityKind.ARMED_GROUP})
 _SUBJECTS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -214,11 +214,17 @@ def _counted(trigger: Token) -> bool:
     if trigger.pos_ not in {"NOUN", "PROPN"}:
         return False
     for child in trigger.children:
-        if child.dep_ == "nummod" and child.like_num:
+        if child.dep_ == "nummod" and child.like_num and not day_of_month(child):
             text = child.lower_.replace(",", "")
             if text.isdigit() and int(text) > 2:
                 return True
     return False
+
+
+def day_of_month(number: Token) -> bool:
+    """ "7 Jun 2016 - air strikes kill...": a dateline's day, not a count of strikes."""
+    following = number.nbor(1) if number.i + 1 < len(number.doc) else None
+    return following is not None and following.lower_.rstrip(".") in MONTHS
 
 
 def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
