@@ -79,6 +79,7 @@ class SK(DefinedNamespace):
     attacker: URIRef  # who carried out the strike (sem:hasActor)
     target: URIRef  # the facility, actor or place hit
     location: URIRef  # the most specific place hit (sem:hasPlace)
+    country: URIRef  # the State whose land was hit, as the text names it
     datePrecision: URIRef  # Day, Month or Year
     weapon: URIRef  # a Weapon concept
     outcome: URIRef  # an Outcome concept

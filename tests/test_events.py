@@ -39,6 +39,7 @@ def fields(report: Report) -> dict[str, Any]:
         "attacker": value(report.attacker),
         "target": value(report.target),
         "location": value(report.location),
+        "country": value(report.country),
         "date": resolved.earliest.isoformat() if resolved else None,
         "precision": resolved.precision.value if resolved else None,
         "weapon": report.weapon,
@@ -208,6 +209,15 @@ STRIKES = [
         "US missiles damaged a Syrian airbase that was used as a launchpad for a chemical "
         "attack on a village in Idlib.",
         {"attacker": "united-states", "location": None},
+    ),
+    # Only a country says where: the report keeps it apart from the location.
+    (
+        "Kurdish forces killed 16 ISIL fighters in an attack on Saturday in northeast Syria.",
+        {"location": None, "country": "syria"},
+    ),
+    (
+        "Some 120 fighters were killed in Russian air strikes in Syria, the ministry said.",
+        {"attacker": "russia", "location": None, "country": "syria"},
     ),
     # A dateline's day is not a count of strikes ("7 strikes" would be a statistic).
     (

@@ -163,6 +163,24 @@ def test_a_village_geonames_does_not_know_gets_the_division_its_articles_put_it_
     assert select(store, query.format(IRIS.entity("geneva"))) == []
 
 
+def test_a_strike_placed_only_in_a_country_keeps_the_country_and_its_words(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    text = "Kurdish forces killed 16 ISIL fighters in an attack on Saturday in northeast Syria."
+    store, _ = make_store(jsonl(tmp_path / "c.jsonl", article("c1", text)))
+    rows = select(
+        store,
+        f"""SELECT ?country ?words ?strikeCountry WHERE {{
+          ?r a <{SK.Report}> ; <{SK.country}> ?country ; <{SK.describes}> ?strike ;
+             <{SK.evidence}> [ <{SK.role}> <{SK.country}> ; <{SK.mention}> ?m ] .
+          ?m <{NIF.anchorOf}> ?words .
+          ?strike <{SK.country}> ?strikeCountry .
+          FILTER NOT EXISTS {{ ?r <{SK.location}> ?anywhere }} }}""",
+    )
+    syria = IRIS.entity("syria")
+    assert rows == [{"country": syria, "words": "Syria", "strikeCountry": syria}]
+
+
 def test_bad_input_is_skipped_and_the_store_keeps_everything(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:

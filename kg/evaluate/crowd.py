@@ -7,8 +7,9 @@ value and a main report exists. Names are compared exactly (after folding):
 - location: the crowd's Location is the name (label, altLabel or mention) of the report's
   location, or of a place that contains it: its first-level division ("Aleppo" for a
   village of Aleppo Governorate, ``gn:parentADM1``) or its country ("Syria",
-  ``gn:countryCode``); words like "Governorate" or "province" are left out on both sides,
-  since the crowd writes "Hama" for both;
+  ``gn:countryCode``, or the report's ``sk:country`` when it names no finer place); words
+  like "Governorate" or "province" are left out on both sides, since the crowd writes
+  "Hama" for both;
 - actor: through the gazetteer, as attackers are (``kg.evaluate.actors``): the report's
   attackers are exactly the crowd's actors, or one of its alternatives ("Syrian or
   Russian"); bare government words are Syria's (FA-KES is about the Syrian war);
@@ -137,7 +138,7 @@ def location_agrees(row: CrowdRow, report: PredictedReport) -> bool | None:
     if row.location is None:
         return None
     crowd = place_key(row.location, strip_admin=True)
-    for place in report.locations:
+    for place in (*report.locations, *report.countries):
         names = (*place.names(), *place.admin1, *country_names(place.country))
         if crowd in {place_key(n, strip_admin=True) for n in names}:
             return True

@@ -21,7 +21,7 @@ from kg.vocab import PREFIXES
 
 Span = tuple[int, int]
 _HEADER = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
-_ENTITY_ROLES = ("attacker", "target", "location", "attributedTo")
+_ENTITY_ROLES = ("attacker", "target", "location", "country", "attributedTo")
 _SCALAR_ROLES = (
     *("date", "earliestDate", "latestDate", "datePrecision"),
     *("weapon", "outcome", "killed", "injured", "status"),
@@ -83,6 +83,7 @@ class PredictedReport:
     attackers: tuple[EntityValue, ...] = ()
     targets: tuple[EntityValue, ...] = ()
     locations: tuple[EntityValue, ...] = ()
+    countries: tuple[EntityValue, ...] = ()
     attributed_to: tuple[EntityValue, ...] = ()
     dates: tuple[DateValue, ...] = ()
     weapons: tuple[str, ...] = ()
@@ -242,6 +243,7 @@ def _report(
         attackers=named("attacker"),
         targets=named("target"),
         locations=named("location"),
+        countries=named("country"),
         attributed_to=named("attributedTo"),
         dates=_dates(values),
         weapons=tuple(sorted({_local(v) for v in values["weapon"]})),

@@ -352,6 +352,23 @@ def is_near(doc: Doc, location: Argument) -> bool:
     )
 
 
+def find_country(trigger: Token, sentence: Span, ctx: Context) -> Argument | None:
+    """The state whose land the strike hit, named in a phrase that says where ("in
+    northern Syria", "strikes on Syria"), not a source's or another strike's."""
+    for mention in _sentence_mentions(sentence, ctx, EntityKind.STATE):
+        tokens = _tokens_of(sentence, mention)
+        if (
+            tokens
+            and tokens[-1].pos_ == "PROPN"  # "Syria", not the demonym of "Russian air strikes"
+            and _locative(sentence, mention)
+            and not _is_origin_or_source(sentence, mention, ctx)
+            and not _is_metonymy(sentence, mention)
+            and not _in_other_strike(trigger, sentence, mention, ctx)
+        ):
+            return mention_argument(mention)
+    return None
+
+
 def place_holding(location: Argument | None, sentence: Span, ctx: Context) -> str | None:
     """The key of the place the sentence puts the location in ("the Damascus suburb of
     Jaramana": Damascus), if it names one."""
@@ -430,10 +447,14 @@ def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
 
 
 def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:
+    return _sentence_mentions(sentence, ctx, EntityKind.PLACE)
+
+
+def _sentence_mentions(sentence: Span, ctx: Context, kind: EntityKind) -> list[Mention]:
     seen: dict[int, Mention] = {}
     for token in sentence:
         mention = ctx.mentions.get(token.i)
-        if mention is not None and mention.kind is EntityKind.PLACE:
+        if mention is not None and mention.kind is kind:
             seen.setdefault(mention.begin, mention)
     return list(seen.values())
 

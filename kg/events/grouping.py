@@ -191,6 +191,7 @@ def merge(a: Report, b: Report, places: Mapping[str, Place] | None = None) -> Re
         location=location,
         near=near,
         within=within,
+        country=a.country or b.country,
         date=a.date or b.date,
         weapon=weapon,
         weapon_span=weapon_span,

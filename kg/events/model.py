@@ -108,6 +108,8 @@ class Report:
         confidence: the extractor's own score in [0, 1], apart from the source's certainty.
         near: the location is only where the strike hit near ("a village near Aleppo",
             "southeast of Deir Ezzor"): a place named later may be the exact one.
+        country: the state whose land the strike hit, where the text names it ("in northern
+            Syria", "strikes on Syria"): all a report may say of where, short of a place.
         within: key of the place the text puts the location in ("the al-Athamiyeh
             neighbourhood in Aleppo city"): the location refines a report placed there.
     """
@@ -119,6 +121,7 @@ class Report:
     target: Argument | None = None
     target_kind: str | None = None
     location: Argument | None = None
+    country: Argument | None = None
     date: DateArgument | None = None
     weapon: Weapon | None = None
     weapon_span: Argument | None = None

@@ -67,6 +67,7 @@ class _ReportWriter:
         self._entity(node, "attacker", report.attacker, "Actor")
         self._entity(node, "target", report.target, _target_class(report))
         self._entity(node, "location", report.location, "Place")
+        self._entity(node, "country", report.country, "Place")
         self._entity(node, "attributedTo", report.attributed_to, "Actor")
         self._date(node, report)
         if report.weapon is not None:

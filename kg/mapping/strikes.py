@@ -45,6 +45,8 @@ def _describe(out: Triples, record: StrikeRecord, iris: Iris) -> None:
     for location in record.values("location"):
         add(node, str(SK.location), f"<{location}>")
         add(node, str(SEM.hasPlace), f"<{location}>")
+    for country in record.values("country"):
+        add(node, str(SK.country), f"<{country}>")
     _dates(out, node, record)
     for weapon in record.values("weapon"):
         add(node, str(SK.weapon), f"<{SK[str(weapon)]}>")

@@ -33,6 +33,7 @@ class ReportSummary:
     attacker: str | None = None
     target: str | None = None
     location: str | None = None
+    country: str | None = None
     places: frozenset[str] = frozenset()
     resolved: ResolvedDate | None = None
     partial: PartialDate | None = None
@@ -69,7 +70,7 @@ class StrikeRecord:
 def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
     """Every report in the article graphs, with the fields clustering compares."""
     query = f"""
-    SELECT ?r ?doc ?attacker ?target ?location ?date ?earliest ?latest ?precision
+    SELECT ?r ?doc ?attacker ?target ?location ?country ?date ?earliest ?latest ?precision
            ?dateText ?weapon ?outcome ?killed ?injured ?kind
     WHERE {{
       GRAPH ?g {{
@@ -78,6 +79,7 @@ def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
         OPTIONAL {{ ?r <{SK.target}> ?target
                     FILTER(STRSTARTS(STR(?target), "{iris.entity_prefix}")) }}
         OPTIONAL {{ ?r <{SK.location}> ?location }}
+        OPTIONAL {{ ?r <{SK.country}> ?country }}
         OPTIONAL {{ ?r <{SK.date}> ?date }}
         OPTIONAL {{ ?r <{SK.earliestDate}> ?earliest ; <{SK.latestDate}> ?latest }}
         OPTIONAL {{ ?r <{SK.datePrecision}> ?precision }}
@@ -155,6 +157,7 @@ def _summary(
         attacker=values.get("attacker"),
         target=values.get("target"),
         location=values.get("location"),
+        country=values.get("country"),
         places=places,
         resolved=resolved,
         partial=partial,
