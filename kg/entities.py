@@ -81,6 +81,8 @@ GROUP_WORDS = frozenset(
     "jaish liwa faction factions fighters mujahideen".split()
 )
 PLACE_PREPOSITIONS = frozenset("in near outside around into across towards toward".split())
+# Nouns for a settlement named after them ("the town of Milis", "the suburb of Jaramana").
+SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "suburb", "hamlet"})
 PLACE_NOUNS = frozenset(
     "town village city suburb district neighbourhood neighborhood province governorate "
     "outskirts outskirt countryside area region hamlet settlement quarter".split()
@@ -159,8 +161,6 @@ def _trim(ent: Span) -> Span | None:
     doc = ent.doc
     while start < end and (doc[start].lower_ in _LEADING_DROP or _is_filler(doc[start])):
         start += 1
-    while end > start and (doc[end - 1].lower_ in _TRAILING_DROP or _is_filler(doc[end - 1])):
-        end -= 1
     # "Ashara - Victims include...": a headline's spaced dash ends the name
     end = next((t.i for t in doc[start:end] if _spaced_dash(t)), end)
     while end > start and (doc[end - 1].lower_ in _TRAILING_DROP or _is_filler(doc[end - 1])):
@@ -265,7 +265,7 @@ def _names_place_noun(span: Span) -> bool:
     return (
         root.dep_ == "pobj"
         and root.head.lower_ == "of"
-        and root.head.head.lemma_.lower() in {"town", "village", "city", "suburb", "hamlet"}
+        and root.head.head.lemma_.lower() in SETTLEMENT_NOUNS
     )
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from kg.entities import EntityKind, Mention
+from kg.entities import SETTLEMENT_NOUNS, EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
 from kg.events.triggers import day_of_month
@@ -381,14 +381,14 @@ def place_holding(location: Argument | None, sentence: Span, ctx: Context) -> st
     return next((m.key for m in places if _holds(m, inner, sentence, ctx)), None)
 
 
-# How a place hangs off the part it holds: "the X district of Y", "Y's X district", "the
-# Y suburb of X", "the village of X in Y province".
+# How a place hangs off the part it holds: "the X region of Y", "Y's X region", "the Y
+# suburb of X", "the village of X in Y province".
 _HOLDING_DEPS = frozenset({"pobj", "prep", "poss", "compound", "amod", "case"})
 
 
 def _holds(outer: Mention, inner: Mention, sentence: Span, ctx: Context) -> bool:
     """Whether the parse puts ``inner`` inside ``outer``: both hang off one place noun
-    ("neighbourhood", "village", "region"), ``inner`` naming it, ``outer`` qualifying it."""
+    ("village", "suburb", "region"), ``inner`` naming it, ``outer`` qualifying it."""
     if outer is inner:
         return False
     inner_tokens, outer_tokens = _tokens_of(sentence, inner), _tokens_of(sentence, outer)
@@ -416,7 +416,7 @@ def _named_place_noun(root: Token, ctx: Context) -> Token | None:
     if root.dep_ != "pobj" or head.lower_ != "of":
         return None
     noun = head.head
-    if noun.lemma_.lower() not in _SETTLEMENT_NOUNS | _PART_NOUNS:
+    if noun.lemma_.lower() not in SETTLEMENT_NOUNS | _PART_NOUNS:
         return None
     named_before = noun.lemma_.lower() in _PART_NOUNS and any(
         c.dep_ in {"compound", "appos"} and _is_place(c, ctx) for c in noun.children
@@ -433,7 +433,6 @@ def _is_place(token: Token, ctx: Context) -> bool:
 # after it ("the Damascus suburb of Jaramana"). A town's own parts (neighbourhoods,
 # districts) are finer than a strike's location, which is the town.
 _PART_NOUNS = frozenset({"region", "area", "camp"})
-_SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "suburb", "hamlet"})
 
 
 def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
@@ -750,6 +749,10 @@ def find_outcome(
     return None
 
 
+# Numbers that count no one: "2016", "10 pm", "$5", "40 percent", "5 km", "second".
+_NOT_COUNTS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "ORDINAL"})
+
+
 def find_casualties(
     sentence: Span, ctx: Context
 ) -> tuple[tuple[int, Argument] | None, tuple[int, Argument] | None]:
@@ -758,19 +761,7 @@ def find_casualties(
     injured: list[tuple[int, Argument]] = []
     for token in sentence:
         value = number_value(token)
-        if (
-            value is None
-            or day_of_month(token)
-            or token.ent_type_
-            in {
-                "DATE",
-                "TIME",
-                "MONEY",
-                "PERCENT",
-                "QUANTITY",
-                "ORDINAL",
-            }
-        ):
+        if value is None or day_of_month(token) or token.ent_type_ in _NOT_COUNTS:
             continue
         role = _casualty_role(token, ctx.lexicon)
         if role == "killed":

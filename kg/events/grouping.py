@@ -152,12 +152,12 @@ def _refines(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
 
 
 def _within(part: Report, whole: Report, places: Mapping[str, Place]) -> bool:
-    """Whether ``part``'s sentence puts its place inside ``whole``'s ("Aleppo" ... "the
-    al-Athamiyeh neighbourhood in Aleppo city")."""
+    """Whether ``part``'s sentence puts its place inside ``whole``'s ("Damascus" ... "the
+    Damascus suburb of Jaramana")."""
     if part.within is None or whole.location is None:
         return False
     container = Argument(whole.location.span, whole.location.text, part.within)
-    return _same(container, whole.location) is True or _nested(container, whole.location, places)
+    return part.within == whole.location.entity or _nested(container, whole.location, places)
 
 
 def _tied(a: Report, b: Report) -> bool:

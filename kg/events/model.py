@@ -110,8 +110,8 @@ class Report:
             "southeast of Deir Ezzor"): a place named later may be the exact one.
         country: the state whose land the strike hit, where the text names it ("in northern
             Syria", "strikes on Syria"): all a report may say of where, short of a place.
-        within: key of the place the text puts the location in ("the al-Athamiyeh
-            neighbourhood in Aleppo city"): the location refines a report placed there.
+        within: key of the place the text puts the location in ("the Damascus suburb of
+            Jaramana": Damascus): the location refines a report placed there.
     """
 
     sentences: tuple[int, ...]
