@@ -221,6 +221,9 @@ ALJA = C(["IL", "SY", "SY", "IR", "LB", "IQ"], ["al-Safirah", "Aleppo province",
         ("Deir", C(["SY", "SY", "US", "RU"], ["Raqqa", "Deir az-Zour"]), None),
         ("Levant", C(["SY", "US"], ["Idlib", "Zabadani"]), None),
         ("River", C(["SY", "US"], ["Deir Ezzor", "Raqqa"]), None),
+        # A world city over its small namesakes in the countries the article names.
+        ("London", C(["SY", "SY", "US", "LB"], ["Damascus", "Beirut"]), 2643743),
+        ("Levant", C(["SY", "US", "LB"], ["Idlib", "London", "Beirut"]), None),
     ],
 )
 def test_link(gazetteer: Gazetteer, name: str, context: LinkContext, expected: int | None) -> None:

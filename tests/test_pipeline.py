@@ -163,6 +163,31 @@ def test_a_village_geonames_does_not_know_gets_the_division_its_articles_put_it_
     assert select(store, query.format(IRIS.entity("geneva"))) == []
 
 
+def test_an_article_mostly_about_one_province_puts_its_unknown_villages_there(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    text = (
+        "Rebel shelling hit the village of Umm Jarin on Monday, killing four people. "
+        "Aleppo has been under siege for weeks. Residents of Aleppo fled west of Aleppo. "
+        "Officials in Idlib condemned the attack."
+    )
+    store, _ = make_store(jsonl(tmp_path / "v.jsonl", article("v1", text)))
+    query = f"""PREFIX gn: <http://www.geonames.org/ontology#>
+        SELECT ?division WHERE {{ <{IRIS.entity("umm-jarin")}> gn:parentADM1 ?division }}"""
+    assert select(store, query) == [{"division": "http://sws.geonames.org/170062/"}]
+
+
+def test_an_army_tells_which_country_an_article_places_are_in(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    text = (
+        "The Syrian army killed 40 militants in Deir Ezzor on Sunday. "
+        "A Libyan commander was among the dead, a source said."
+    )
+    store, _ = make_store(jsonl(tmp_path / "d.jsonl", article("d1", text)))
+    assert store.query(f"ASK {{ <{IRIS.entity('deir-ez-zor-170794')}> ?p ?o }}").boolean
+
+
 def test_a_strike_placed_only_in_a_country_keeps_the_country_and_its_words(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:

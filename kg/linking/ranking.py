@@ -27,6 +27,9 @@ DIVISION_IMPORTANCE = 3.0  # a province counts like a city of a million
 COUNTRY_IMPORTANCE = 3.0
 CAPITAL = 0.5
 NAMESAKE = -2.5  # "Idlib" is the city unless the text says "province"
+# "London" is no village of Ohio, even in an article that names the United States: a town a
+# hundred times smaller than a city of the same name needs the text's own say-so ("X in Y").
+SMALL_NAMESAKE, NAMESAKE_RATIO = -2.5, 100
 CUE_FIT, CUE_MISFIT = 1.5, -4.0
 WHOLE_NAME = 3.0  # the name matched with its cue word: "Kuwait City", "Damascus countryside"
 IN_COUNTRIES, COUNTRY_SHARE, FOREIGN = 1.0, 1.5, -2.0
@@ -206,6 +209,7 @@ class PlaceLinker:
             ("match", _match_score(candidate)),
             ("importance", _importance(place, others if cue is None else [])),
             ("cue", _cue_fit(place, cue)),
+            ("small-namesake", _small_namesake(place, others)),
             *_country_reasons(place, evidence, weak),
             ("parent", _parent_fit(place, evidence.parent)),
             ("generic", GENERIC_NAME if generic else 0.0),
@@ -233,6 +237,19 @@ def _importance(place: Place, others: list[Candidate]) -> float:
         )
         return max(size, DIVISION_IMPORTANCE) + (NAMESAKE if namesake else 0.0)
     return size + (CAPITAL if place.feature_code == "PPLC" else 0.0)
+
+
+def _small_namesake(place: Place, others: list[Candidate]) -> float:
+    """A town dwarfed by a city of the same name elsewhere is not what a bare name means."""
+    if place.feature_class != "P":
+        return 0.0
+    dwarfed = any(
+        o.place.feature_class == "P"
+        and o.match is not MatchKind.FUZZY
+        and o.place.population > NAMESAKE_RATIO * max(place.population, 1)
+        for o in others
+    )
+    return SMALL_NAMESAKE if dwarfed else 0.0
 
 
 def _cue_for(

@@ -2,10 +2,10 @@
 
 A village the gazetteer does not list ("Khan Tuman") still lies in a province, and the
 articles that name it usually say which: a known place right next to it ("Khan Tuman near
-Aleppo", "Kanasba in Latakia province"), or the known places of the whole article when they
-all lie in one province. Each mention votes for a division; a place nearby counts twice as
-much as the article at large, and the division with the most votes wins (ties to the
-smallest GeoNames id, so the answer does not depend on ingest order).
+Aleppo", "Kanasba in Latakia province"), or the known places of the whole article when
+nearly all of them lie in one province. Each mention votes for a division; a place nearby
+counts twice as much as the article at large, and the division with the most votes wins
+(ties to the smallest GeoNames id, so the answer does not depend on ingest order).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ NEARBY_CHARS = 60
 NEARBY_VOTE, ARTICLE_VOTE = 2, 1
 # An article's places must name one division this many times to vouch for the others.
 ARTICLE_MIN_MENTIONS = 2
+# ...and hold this share of its place mentions ("Aleppo" thrice to "Idlib" once).
+ARTICLE_MIN_SHARE = 2 / 3
 
 
 @dataclass(frozen=True)
@@ -125,9 +127,11 @@ def _gap(a: _Mention, b: _Mention) -> int:
 
 
 def _article_division(known: list[_Known]) -> int | None:
-    """The one division all the article's known places lie in, if it names it enough."""
+    """The division the article's known places lie in, if it names it often enough and
+    (nearly) alone."""
     divisions = Counter(k.division for k in known)
-    if len(divisions) != 1:
+    if not divisions:
         return None
-    division, count = divisions.most_common(1)[0]
-    return division if count >= ARTICLE_MIN_MENTIONS else None
+    division, count = min(divisions.items(), key=lambda item: (-item[1], item[0]))
+    share = count / sum(divisions.values())
+    return division if count >= ARTICLE_MIN_MENTIONS and share >= ARTICLE_MIN_SHARE else None

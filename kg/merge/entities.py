@@ -78,12 +78,12 @@ def consolidate(
 def with_contextual_divisions(
     store: KGStore, records: list[EntityRecord], iris: Iris, places: PlaceGazetteer
 ) -> list[EntityRecord]:
-    """Places GeoNames does not know, with the division and country their articles put
-    them in (``kg.merge.divisions``)."""
+    """Places GeoNames does not know (and names a report places a strike in), with the
+    division and country their articles put them in (``kg.merge.divisions``)."""
     unlinked = {
         iris.entity(r.key): r.key
         for r in records
-        if r.kind is EntityKind.PLACE
+        if (r.kind is EntityKind.PLACE or "Place" in r.also)
         and r.place is None
         and r.division is None
         and not _city_elsewhere(r.name, places)
