@@ -363,3 +363,20 @@ def test_a_headline_dash_ends_a_name(nlp: Language) -> None:
     text = "Air strikes kill 17 in city of Ashara - Victims include 8 children."
     analysis, _ = understand(nlp(text), REFERENCE)
     assert "Ashara" in {m.text for m in analysis.mentions}
+
+
+def test_a_toll_told_after_the_strike_places_it(nlp: Language) -> None:
+    text = (
+        "At least 35 jihadists were killed in air strikes by a US-led coalition in Syria. "
+        "The Observatory said 30 jihadists were killed around the town of Shadadi."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (0, 1) and fields(found)["location"] == "ash-shaddadah-172837"
+
+
+def test_a_toll_told_elsewhere_does_not_move_a_placed_strike(nlp: Language) -> None:
+    text = (
+        "Air strikes hit Saraqeb on Monday, killing 12 people. "
+        "Another 30 were killed in Aleppo, the Observatory said."
+    )
+    assert fields(reports(nlp, text)[0])["location"] == "saraqib-164816"

@@ -240,7 +240,22 @@ def _follow_up(
         injured_span=injured[1] if injured else None,
         confidence=0.4,
     )
-    return Frame(report, anaphoric=True, follow_up=True)
+    return Frame(report, anaphoric=True, follow_up=True, place=_toll_place(sentence, killed, ctx))
+
+
+def _toll_place(sentence: Span, toll: tuple[int, Argument] | None, ctx: Context) -> Argument | None:
+    """Where a toll was taken ("30 jihadists were killed around the town of Shadadi"): the
+    place of the verb that counts the dead or wounded."""
+    if toll is None:
+        return None
+    number = sentence.doc.char_span(*toll[1].span, alignment_mode="expand")
+    if number is None:
+        return None
+    verb = number.root
+    words = ctx.lexicon.killed_words | ctx.lexicon.injured_words
+    while verb.lemma_.lower() not in words and verb.head.i != verb.i:
+        verb = verb.head
+    return find_location(verb, sentence, ctx, None) if verb.lemma_.lower() in words else None
 
 
 def _frame(

@@ -26,12 +26,15 @@ class Frame:
         distinct: the sentence announces another strike ("another", "a similar", "separately").
         follow_up: the sentence names no strike, only an outcome or toll: it joins the
             strike before it or nothing.
+        place: where a follow-up's toll was taken ("30 were killed around the town of
+            Shadadi"): the place of a strike whose own sentences name none.
     """
 
     report: Report
     anaphoric: bool = False
     distinct: bool = False
     follow_up: bool = False
+    place: Argument | None = None
 
 
 def group(
@@ -57,8 +60,15 @@ def group(
         if index is None:
             reports.append(frame.report)
         else:
-            reports[index] = merge(reports[index], frame.report, places)
+            reports[index] = _placed(merge(reports[index], frame.report, places), frame.place)
     return reports
+
+
+def _placed(report: Report, place: Argument | None) -> Report:
+    """The report, placed where a follow-up's toll was taken if it names no place itself."""
+    if report.location is not None or place is None:
+        return report
+    return replace(report, location=place)
 
 
 def _home(
