@@ -219,6 +219,12 @@ STRIKES = [
         "Some 120 fighters were killed in Russian air strikes in Syria, the ministry said.",
         {"attacker": "russia", "location": None, "country": "syria"},
     ),
+    # A name that qualifies the striker says who struck, not where.
+    (
+        "Tags Shayrat cruise missiles US Homs Idlib Khan Sheikhun Fifty nine US cruise missiles "
+        "struck a Syrian regime airbase in Homs province early Friday morning.",
+        {"location": "homs-governorate-169575"},
+    ),
     # A dateline's day is not a count of strikes ("7 strikes" would be a statistic).
     (
         "7 Jun 2016 - Syrian Russian air strikes kill 17 in city of Ashara - A market was hit.",

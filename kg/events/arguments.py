@@ -297,6 +297,9 @@ def find_location(
     ]
     clause = _clause_head(trigger)
     linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
+    # "Tags Homs Khan Sheikhun US cruise missiles struck an airbase in Homs province": a
+    # name that only qualifies the striker says who struck, not where.
+    linked = [m for m in linked if not _qualifies_striker(trigger, sentence, m)] or linked
     pool = linked or [
         m
         for m in candidates
@@ -513,6 +516,17 @@ def _linked_to(
             return node.head == trigger and node.dep_ not in _CLAUSES
         node = node.head
     return node in (trigger, clause)
+
+
+def _qualifies_striker(trigger: Token, sentence: Span, mention: Mention) -> bool:
+    """Whether the place is only a modifier inside the subject of the strike verb."""
+    tokens = _tokens_of(sentence, mention)
+    subjects = [c for c in trigger.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    return (
+        bool(tokens)
+        and not _locative(sentence, mention)
+        and any(tokens[-1] in s.subtree and tokens[-1] != s for s in subjects)
+    )
 
 
 def _in_other_strike(trigger: Token, sentence: Span, mention: Mention, ctx: Context) -> bool:
