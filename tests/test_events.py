@@ -386,3 +386,9 @@ def test_a_toll_told_elsewhere_does_not_move_a_placed_strike(nlp: Language) -> N
         "Another 30 were killed in Aleppo, the Observatory said."
     )
     assert fields(reports(nlp, text)[0])["location"] == "saraqib-164816"
+
+
+def test_places_of_different_provinces_are_told_in_their_order(nlp: Language) -> None:
+    text = "Shelling killed two people in Aleppo and damaged houses in Daraa on Friday."
+    found = [fields(r)["location"] for r in reports(nlp, text)]
+    assert found == ["aleppo-170063", "dara-170905"]

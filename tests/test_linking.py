@@ -221,6 +221,9 @@ ALJA = C(["IL", "SY", "SY", "IR", "LB", "IQ"], ["al-Safirah", "Aleppo province",
         ("Deir", C(["SY", "SY", "US", "RU"], ["Raqqa", "Deir az-Zour"]), None),
         ("Levant", C(["SY", "US"], ["Idlib", "Zabadani"]), None),
         ("River", C(["SY", "US"], ["Deir Ezzor", "Raqqa"]), None),
+        # An army's country counts for its places, not against others'.
+        ("Deir Ezzor", C(["LY"], forces=["SY", "SY"]), 170794),
+        ("Saraqeb", C(forces=["RU"]), 164816),
         # A world city over its small namesakes in the countries the article names.
         ("London", C(["SY", "SY", "US", "LB"], ["Damascus", "Beirut"]), 2643743),
         ("Levant", C(["SY", "US", "LB"], ["Idlib", "London", "Beirut"]), None),

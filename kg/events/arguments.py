@@ -314,7 +314,7 @@ def find_location(
     pool = [m for m in pool if not any(_holds(m, other, sentence, ctx) for other in pool)]
     towns = [m for m in pool if not _is_admin(sentence, m) and not _is_region(sentence, m)]
     divisions = [m for m in pool if _is_admin(sentence, m)]
-    best = min(towns or divisions or pool, key=lambda m: _size(m, ctx))
+    best = _most_specific(towns or divisions or pool, ctx)
     # "strikes hit Homs province ... in the Houla region of Homs province"
     parts = [
         m
@@ -446,6 +446,20 @@ def _size(mention: Mention, ctx: Context) -> tuple[int, int]:
     if place is None:
         return (1, UNKNOWN_POPULATION)
     return (2 if place.feature_class == "A" else 0, place.population or UNKNOWN_POPULATION)
+
+
+def _most_specific(mentions: list[Mention], ctx: Context) -> Mention:
+    """The smallest of the places in the province of the first named: "Saraqeb" in
+    "strikes on Idlib and Saraqeb"; "Aleppo" in "injured in Aleppo, damage in Daraa". A
+    first name GeoNames does not know (a town's neighbourhood) yields to a known town."""
+    province = _province(min(mentions, key=lambda m: m.begin), ctx)
+    same = [m for m in mentions if _province(m, ctx) == province] if province else mentions
+    return min(same, key=lambda m: _size(m, ctx))
+
+
+def _province(mention: Mention, ctx: Context) -> str | None:
+    place = ctx.places.get(mention.key)
+    return place.admin1_key if place is not None else None
 
 
 def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:

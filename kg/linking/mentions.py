@@ -71,19 +71,18 @@ def link_places(
     return replace(analysis, mentions=tuple(linked))
 
 
-# Mentions that say which countries an article is about: states, and their armed forces
-# ("the Syrian army" is news from Syria even where the article never says "Syria").
-_OF_A_COUNTRY = frozenset({EntityKind.STATE, EntityKind.ARMED_FORCE})
-
-
 def _context(analysis: Analysis, gazetteer: Gazetteer) -> LinkContext:
-    countries = []
+    """The states the article names, its armed forces' states ("the Syrian army" is news
+    from Syria even where the article never says "Syria") and its place names."""
+    countries: dict[EntityKind, list[str]] = {EntityKind.STATE: [], EntityKind.ARMED_FORCE: []}
     for mention in analysis.mentions:
         known = gazetteer.by_key(mention.key)
-        if known is not None and known.country and mention.kind in _OF_A_COUNTRY:
-            countries.append(known.country)
+        if known is not None and known.country and mention.kind in countries:
+            countries[mention.kind].append(known.country)
     places = [m.text for m in analysis.mentions if m.kind is EntityKind.PLACE]
-    return LinkContext.of(countries, places)
+    return LinkContext.of(
+        countries[EntityKind.STATE], places, forces=countries[EntityKind.ARMED_FORCE]
+    )
 
 
 _DIVISION_WORD = re.compile(r"\s+(province|governorate|countryside)\b", re.IGNORECASE)

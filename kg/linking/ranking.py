@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from kg.gazetteer import load_gazetteer
@@ -40,6 +40,7 @@ FUZZY_SPELLING = 3.0  # a 0.8-alike skeleton match loses 0.6 more
 MIN_SCORE, MARGIN = 2.0, 1.0
 VILLAGE, SMALL_TOWN = 10_000, 100_000
 _MEMO_LIMIT = 10_000
+_Stated = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
 
 
 @dataclass(frozen=True)
@@ -51,23 +52,36 @@ class LinkContext:
             how often each is named.
         places: the article's other place names, as written.
         parent: the containing place a cue names: "X in Y", "X, Y" → "Y".
+        forces: ISO codes of the states whose armed forces the article names ("the Syrian
+            army"), with how often. They count for their country's places, not against
+            others': armies fight abroad ("Russian jets bombed Saraqeb").
     """
 
     countries: Mapping[str, int] = field(default_factory=dict)
     places: tuple[str, ...] = ()
     parent: str | None = None
+    forces: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(
-        cls, countries: Iterable[str] = (), places: Iterable[str] = (), parent: str | None = None
+        cls,
+        countries: Iterable[str] = (),
+        places: Iterable[str] = (),
+        parent: str | None = None,
+        forces: Iterable[str] = (),
     ) -> LinkContext:
-        """Build a context from one ISO code per state mention.
+        """Build a context from one ISO code per state (and armed force) mention.
 
         Example:
             >>> LinkContext.of(["SY", "SY", "IL"], ["Homs"]).countries
             {'SY': 2, 'IL': 1}
         """
-        return cls(dict(Counter(c for c in countries if c)), tuple(places), parent)
+        return cls(
+            dict(Counter(c for c in countries if c)),
+            tuple(places),
+            parent,
+            dict(Counter(c for c in forces if c)),
+        )
 
 
 def countries_named(names: Iterable[str]) -> list[str]:
@@ -100,6 +114,7 @@ class Ranked:
 @dataclass(frozen=True)
 class _Evidence:
     countries: Mapping[str, float]  # stated countries, as shares of all state mentions
+    states_named: bool  # whether the article names a state (its forces aside)
     coherent_countries: Mapping[str, float]  # where the article's other places are
     coherent_divisions: Mapping[tuple[str, str], float]
     parent: tuple[Place, ...] | None  # candidates of the parent cue, if one was given
@@ -122,7 +137,7 @@ class PlaceLinker:
 
     def __init__(self, gazetteer: PlaceGazetteer) -> None:
         self.gazetteer = gazetteer
-        self._first_pass: dict[tuple[str, tuple[tuple[str, int], ...]], Place | None] = {}
+        self._first_pass: dict[tuple[str, _Stated], Place | None] = {}
 
     def link(self, name: str, context: LinkContext | None = None) -> Place | None:
         """The place ``name`` refers to, or ``None`` when the evidence does not settle it."""
@@ -138,7 +153,7 @@ class PlaceLinker:
         context = context or LinkContext()
         head, parent = split_parent(name)
         if context.parent is None and parent is not None:
-            context = LinkContext(context.countries, context.places, parent)
+            context = replace(context, parent=parent)
         base, cue = split_cue(head)
         # "Old City", "Kuwait City": places named with the cue word are not asked for by it.
         whole = {c.place.geonames_id: c for c in self.gazetteer.matches(head, fuzzy=cue is None)}
@@ -154,13 +169,14 @@ class PlaceLinker:
         return sorted(kept, key=lambda r: (-r.score, r.place.geonames_id))
 
     def _evidence(self, base: str, context: LinkContext) -> _Evidence:
-        total = sum(context.countries.values())
-        shares = {iso: n / total for iso, n in context.countries.items()} if total else {}
+        stated = Counter(context.countries) + Counter(context.forces)
+        total = sum(stated.values())
+        shares = {iso: n / total for iso, n in stated.items()} if total else {}
         own_key = name_key(base)
         others = [p for p in context.places if name_key(split_cue(p)[0]) != own_key]
         countries: defaultdict[str, float] = defaultdict(float)
         divisions: defaultdict[tuple[str, str], float] = defaultdict(float)
-        resolved = list(self._resolve(others, context.countries))
+        resolved = list(self._resolve(others, context))
         for place in resolved:
             countries[place.country_code] += 1 / len(resolved)
             if place.admin1_code:
@@ -168,17 +184,21 @@ class PlaceLinker:
         parent = None
         if context.parent and name_key(context.parent) != own_key:
             parent = tuple(self.gazetteer.candidates(context.parent))
-        return _Evidence(shares, countries, divisions, parent)
+        return _Evidence(shares, bool(context.countries), countries, divisions, parent)
 
-    def _resolve(self, names: list[str], countries: Mapping[str, int]) -> Iterator[Place]:
+    def _resolve(self, names: list[str], context: LinkContext) -> Iterator[Place]:
         """Link the article's other places on their own (first pass) for coherence votes."""
-        stated = tuple(sorted(countries.items()))
+        countries = LinkContext(context.countries, forces=context.forces)
+        stated = (
+            tuple(sorted(countries.countries.items())),
+            tuple(sorted(countries.forces.items())),
+        )
         for name in names:
             key = (name, stated)
             if key not in self._first_pass:
                 if len(self._first_pass) >= _MEMO_LIMIT:
                     self._first_pass.clear()
-                self._first_pass[key] = self.link(name, LinkContext(countries))
+                self._first_pass[key] = self.link(name, countries)
             if (place := self._first_pass[key]) is not None:
                 yield place
 
@@ -297,7 +317,7 @@ def _country_reasons(place: Place, evidence: _Evidence, weak: bool) -> list[tupl
         by_country,
         ("coherence-division", COHERENT_DIVISION * evidence.coherent_divisions.get(key, 0.0)),
     ]
-    if (evidence.countries or evidence.coherent_countries) and not by_country[1]:
+    if (evidence.states_named or evidence.coherent_countries) and not by_country[1]:
         reasons.append(("foreign", FOREIGN))
     return reasons
 
