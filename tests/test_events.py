@@ -219,6 +219,8 @@ STRIKES = [
         "Some 120 fighters were killed in Russian air strikes in Syria, the ministry said.",
         {"attacker": "russia", "location": None, "country": "syria"},
     ),
+    # Nor the place of an event told before or after it.
+    ("Government air strikes killed 45 people amid heavy clashes in Homs.", {"location": None}),
     # A name that qualifies the striker says who struck, not where.
     (
         "Tags Shayrat cruise missiles US Homs Idlib Khan Sheikhun Fifty nine US cruise missiles "

@@ -294,6 +294,7 @@ def find_location(
         if not _is_origin_or_source(sentence, m, ctx)
         and not _is_dateline(sentence, m)
         and not _is_metonymy(sentence, m)
+        and not _in_other_event(trigger, sentence, m)
     ]
     clause = _clause_head(trigger)
     linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
@@ -541,6 +542,22 @@ def _qualifies_striker(trigger: Token, sentence: Span, mention: Mention) -> bool
         and not _locative(sentence, mention)
         and any(tokens[-1] in s.subtree and tokens[-1] != s for s in subjects)
     )
+
+
+# Prepositions that bring in another event: "kill 45 after rebel fire on Damascus".
+_OTHER_EVENT_PREPS = frozenset({"after", "before", "following", "amid"})
+
+
+def _in_other_event(trigger: Token, sentence: Span, mention: Mention) -> bool:
+    """Whether the place is told in a phrase about another event, before or after the
+    strike ("after rebel fire on Damascus", "amid clashes in Homs")."""
+    tokens = _tokens_of(sentence, mention)
+    node = tokens[-1] if tokens else trigger
+    while node != node.head and node != trigger:
+        if node.dep_ == "prep" and node.lower_ in _OTHER_EVENT_PREPS:
+            return node not in trigger.subtree or node.head == trigger
+        node = node.head
+    return False
 
 
 def _in_other_strike(trigger: Token, sentence: Span, mention: Mention, ctx: Context) -> bool:
