@@ -29,6 +29,8 @@ Rules by field:
   ("Idlib province" is not the city of Idlib).
 - ``location_geonames``: only on events whose gold has an id; a predicted location with
   that ``skos:exactMatch`` agrees. Reports without a gold event are not counted here.
+- ``country``: the ISO code of the state the strike hit: the ``gn:countryCode`` of the
+  report's location, or of its ``sk:country`` when it names no finer place.
 - ``date``: at the gold's precision: the predicted range, cut to the gold's precision at
   both ends, equals the gold date. A predicted day in the gold month agrees; a predicted
   month does not agree with a gold day.
@@ -123,6 +125,7 @@ class FieldJudges:
                 applies=lambda e: e.location_geonames is not None,
                 counts_extra_reports=False,
             ),
+            FieldRule("country", _plain(lambda e: e.country, _predicted_countries)),
             FieldRule("date", self.date),
             FieldRule("weapon", _plain(lambda e: e.weapon, lambda r: r.weapons)),
             FieldRule("outcome", _plain(_gold_outcome, _predicted_outcomes)),
@@ -226,6 +229,12 @@ def _plain(
 
 def _gold_outcome(event: GoldEvent) -> str | None:
     return None if event.outcome == _UNKNOWN else event.outcome
+
+
+def _predicted_countries(report: PredictedReport) -> list[str]:
+    """Where the location lies, else the country the report names."""
+    located = [p.country for p in report.locations if p.country]
+    return located or [c.country for c in report.countries if c.country]
 
 
 def _predicted_outcomes(report: PredictedReport) -> list[str]:
