@@ -394,3 +394,11 @@ def test_places_of_different_provinces_are_told_in_their_order(nlp: Language) ->
     text = "Shelling killed two people in Aleppo and damaged houses in Daraa on Friday."
     found = [fields(r)["location"] for r in reports(nlp, text)]
     assert found == ["aleppo-170063", "dara-170905"]
+
+
+def test_a_photo_caption_reports_no_strike(nlp: Language) -> None:
+    text = (
+        "In this photo taken on June 8, rescue workers help a woman after warplanes attacked "
+        "a street in Aleppo. Air strikes on a market in Idlib killed 21 civilians on Sunday."
+    )
+    assert [fields(r)["location"] for r in reports(nlp, text)] == ["idlib-169389"]

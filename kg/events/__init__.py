@@ -30,7 +30,7 @@ from kg.events.arguments import (
 )
 from kg.events.attribution import Attribution, find_attribution
 from kg.events.grouping import Frame, group
-from kg.events.lexicon import load_lexicon, phrase_matches
+from kg.events.lexicon import CAPTION, load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
 from kg.gazetteer import Gazetteer, load_gazetteer
@@ -79,8 +79,8 @@ def extract_reports(
     place: Argument | None = None
     for index, bounds in enumerate(analysis.sentences):
         sentence = doc.char_span(bounds.begin, bounds.end, alignment_mode="expand")
-        if sentence is None:
-            continue
+        if sentence is None or _is_caption(sentence, matches):
+            continue  # a photo caption shows a strike the article may not be about
         found = find_trigger(sentence, lexicon, mentions)
         if found is not None:
             attribution = find_attribution(found.token, sentence, ctx, source)
@@ -105,6 +105,13 @@ def extract_reports(
     if reports and reports[0].location is None:
         reports[0] = replace(reports[0], location=_article_place(analysis, ctx))
     return [_with_damage(report) for report in reports]
+
+
+def _is_caption(sentence: Span, matches: list[tuple[str, Span]]) -> bool:
+    """ "In this photo taken on June 8 ... (AP photo)": a caption, not the news."""
+    return any(
+        label == CAPTION and sentence.start <= span.start < sentence.end for label, span in matches
+    )
 
 
 def _article_place(analysis: Analysis, ctx: Context) -> Argument | None:

@@ -21,6 +21,7 @@ from kg.events.model import Outcome, StrikeType, Weapon
 from kg.resources import DATA_DIR
 
 PATTERN_FILE = DATA_DIR / "patterns" / "strikes.json"
+CAPTION = "caption"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Lexicon:
     source_nouns: frozenset[str]
     monitor_nouns: frozenset[str]
     explosive_carriers: frozenset[str]
+    caption_markers: tuple[str, ...]
 
     def weapon_of(self, lemma: str) -> Weapon | None:
         """The weapon a single word names ("jet" -> Aircraft).
@@ -126,6 +128,7 @@ def load_lexicon() -> Lexicon:
         source_nouns=_set(data, "source_nouns"),
         monitor_nouns=_set(data, "monitor_nouns"),
         explosive_carriers=_set(data, "explosive_carriers"),
+        caption_markers=tuple(data["caption_markers"]),
     )
 
 
@@ -133,7 +136,8 @@ class PhraseMatches:
     """Multi-word weapon and outcome expressions found in a doc, by lemma sequence.
 
     Built once per vocabulary; ``find`` returns ``(label, span)`` pairs sorted by position,
-    where the label is ``weapon:<Weapon>`` or ``outcome:<Outcome>``.
+    where the label is ``weapon:<Weapon>``, ``outcome:<Outcome>`` or ``caption`` (words
+    that mark a photo caption: "In this photo taken on June 8").
     """
 
     def __init__(self, vocab: Vocab, lexicon: Lexicon) -> None:
@@ -145,6 +149,7 @@ class PhraseMatches:
             self._add(vocab, f"weapon:{weapon.value}", phrases)
         for outcome, phrases in lexicon.outcomes.items():
             self._add(vocab, f"outcome:{outcome.value}", phrases)
+        self._add(vocab, CAPTION, lexicon.caption_markers)
 
     def _add(self, vocab: Vocab, label: str, phrases: tuple[str, ...]) -> None:
         patterns = [Doc(vocab, words=phrase.split()) for phrase in phrases]
