@@ -402,3 +402,21 @@ def test_a_photo_caption_reports_no_strike(nlp: Language) -> None:
         "a street in Aleppo. Air strikes on a market in Idlib killed 21 civilians on Sunday."
     )
     assert [fields(r)["location"] for r in reports(nlp, text)] == ["idlib-169389"]
+
+
+def test_a_count_of_raids_with_their_toll_is_a_strike(nlp: Language) -> None:
+    text = (
+        "Assad regime forces have carried out a total of 18 airstrikes in the Houla region of "
+        "Homs province, leading to the death of five civilians."
+    )
+    (found,) = reports(nlp, text)
+    assert fields(found)["location"] == "kafr-laha-168668"  # GeoNames knows Houla so
+
+
+def test_a_headline_and_its_story_with_one_toll_are_one_strike(nlp: Language) -> None:
+    text = (
+        "Damascus car bomb kills 70 people. A car bomb killed at least 70 people on Friday in "
+        "the town of Rankus north of Damascus."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (0, 1) and fields(found)["location"] == "rankus-165533"

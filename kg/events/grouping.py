@@ -131,6 +131,7 @@ def _population(place: Place) -> int:
 def _conflict(a: Report, b: Report, places: Mapping[str, Place], sides: Mapping[str, str]) -> bool:
     different_place = (
         _same(a.location, b.location) is False
+        and not _same_toll(a, b)
         and not _nested(a.location, b.location, places)
         and not _refines(a, b, places)
         and not _within(a, b, places)
@@ -145,6 +146,24 @@ def _conflict(a: Report, b: Report, places: Mapping[str, Place], sides: Mapping[
         right = b.date.resolved or b.date.partial
         return not compatible(left, right)
     return False
+
+
+# A toll this high, told twice with the same weapon, is one strike told twice.
+DISTINCT_TOLL = 10
+
+
+def _same_toll(a: Report, b: Report) -> bool:
+    """Whether two sentences give one distinctive toll of one weapon ("Damascus Car Bomb
+    Kills 70" ... "A car bomb killed at least 70 people in the town of Rankus"): a headline
+    and its story placing the strike at different scales."""
+    return (
+        a.killed is not None
+        and a.killed == b.killed
+        and a.killed >= DISTINCT_TOLL
+        and a.weapon is not None
+        and a.weapon is b.weapon
+        and _adjacent(a, b)
+    )
 
 
 def _refines(a: Report, b: Report, places: Mapping[str, Place]) -> bool:
@@ -224,7 +243,19 @@ def _place(a: Report, b: Report, places: Mapping[str, Place]) -> tuple[Argument 
     if _within(b, a, places):
         return b.location, b.near  # a part of the town named first
     location = _specific(a.location, b.location, places)
+    if _same_toll(a, b) and not _nested(a.location, b.location, places):
+        location = _smaller(a.location, b.location, places)
     return location, a.near if location is a.location else b.near
+
+
+def _smaller(
+    a: Argument | None, b: Argument | None, places: Mapping[str, Place]
+) -> Argument | None:
+    """Of two places, the one GeoNames knows as smaller (an unknown one is a village)."""
+    if a is None or b is None:
+        return a or b
+    sizes = [places[p.entity].population if p.entity in places else 0 for p in (a, b)]
+    return b if sizes[1] < sizes[0] else a
 
 
 def _specific(

@@ -221,6 +221,14 @@ def _counted(trigger: Token) -> bool:
     return False
 
 
+def _tells_a_toll(sentence: Span, lexicon: Lexicon) -> bool:
+    """Whether the sentence gives a number of dead or wounded ("the death of five")."""
+    toll_words = lexicon.killed_words | lexicon.injured_words | {"death"}
+    return any(t.lemma_.lower() in toll_words for t in sentence) and any(
+        t.like_num and t.ent_type_ == "CARDINAL" and not day_of_month(t) for t in sentence
+    )
+
+
 def day_of_month(number: Token) -> bool:
     """ "7 Jun 2016 - air strikes kill...": a dateline's day, not a count of strikes."""
     following = number.nbor(1) if number.i + 1 < len(number.doc) else None
@@ -233,7 +241,9 @@ def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
     A day ("on Monday", "May 4") or a casualty figure makes such a sentence specific.
     """
     if _counted(trigger):
-        return True  # "135 strikes on clinics last year": a statistic, not a strike
+        # "135 strikes on clinics last year": a statistic, not a strike; "a total of 18
+        # airstrikes in the Houla region ... leading to the death of five": one raid's toll
+        return not _tells_a_toll(trigger.sent, lexicon)
     markers = [c for c in trigger.children if c.lower_ in lexicon.generic_markers]
     if verb is not None:
         markers += [
