@@ -254,8 +254,8 @@ def _smaller(
     """Of two places, the one GeoNames knows as smaller (an unknown one is a village)."""
     if a is None or b is None:
         return a or b
-    sizes = [places[p.entity].population if p.entity in places else 0 for p in (a, b)]
-    return b if sizes[1] < sizes[0] else a
+    first, second = (places.get(p.entity or "") for p in (a, b))
+    return b if (second.population if second else 0) < (first.population if first else 0) else a
 
 
 def _specific(
