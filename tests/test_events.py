@@ -248,6 +248,8 @@ NOT_STRIKES = [
     "Israel has regularly struck regime and Iranian positions.",
     "Rebels clashed with government forces near Daraa on Monday.",
     "The minister threatened to strike Iranian positions.",
+    "Congress debates Obama's plan for Syria strikes.",
+    "The request for authorization for military strikes against Syria dominates Congress.",
     "Israel did not strike the base.",
     "Workers went on a general strike in Damascus.",
     "Israel has acknowledged it has conducted many raids inside Syria in recent years.",

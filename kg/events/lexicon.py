@@ -43,6 +43,7 @@ class Lexicon:
     denials: frozenset[str]
     modal_blockers: frozenset[str]
     plan_verbs: frozenset[str]
+    plan_nouns: frozenset[str]
     generic_markers: frozenset[str]
     place_nouns: frozenset[str]
     target_kinds: dict[str, tuple[str, ...]]
@@ -118,6 +119,7 @@ def load_lexicon() -> Lexicon:
         denials=_set(data, "denials"),
         modal_blockers=_set(data, "modal_blockers"),
         plan_verbs=_set(data, "plan_verbs"),
+        plan_nouns=_set(data, "plan_nouns"),
         generic_markers=_set(data, "generic_markers"),
         place_nouns=_set(data, "place_nouns"),
         target_kinds={k: tuple(v) for k, v in data["target_kinds"].items()},

@@ -176,6 +176,8 @@ def _role_tokens(verb: Token, deps: Iterable[str]) -> Iterable[Token]:
 
 def is_blocked(trigger: Token, lexicon: Lexicon) -> bool:
     """Whether the trigger is negated, hypothetical, planned, threatened or generic."""
+    if _planned(trigger, lexicon):
+        return True
     verb = _governing_verb(trigger)
     if verb is not None:
         if any(c.dep_ == "neg" for c in verb.children):
@@ -197,6 +199,19 @@ def _governing_verb(token: Token) -> Token | None:
             return None
         current = current.head
     return None
+
+
+def _planned(trigger: Token, lexicon: Lexicon) -> bool:
+    """A strike a plan, threat or request is about ("Obama's plan for Syria strikes", "a
+    request for authorization for military strikes")."""
+    current = trigger
+    for _ in range(4):
+        if current.dep_ not in {"pobj", "prep", "compound"} or current.head == current:
+            return False
+        current = current.head
+        if current.pos_ == "NOUN" and current.lemma_.lower() in lexicon.plan_nouns:
+            return True
+    return False
 
 
 def _under_plan(verb: Token, lexicon: Lexicon) -> bool:
