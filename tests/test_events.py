@@ -219,6 +219,11 @@ STRIKES = [
         "Some 120 fighters were killed in Russian air strikes in Syria, the ministry said.",
         {"attacker": "russia", "location": None, "country": "syria"},
     ),
+    # Killing is a strike when a weapon does it.
+    (
+        "Syrian warplanes killed 12 civilians in Saraqeb on Monday.",
+        {"location": "saraqib-164816", "killed": 12, "weapon": Weapon.AIRCRAFT},
+    ),
     # Nor the place of an event told before or after it.
     ("Government air strikes killed 45 people amid heavy clashes in Homs.", {"location": None}),
     # A name that qualifies the striker says who struck, not where.
@@ -249,6 +254,7 @@ NOT_STRIKES = [
     "Rebels clashed with government forces near Daraa on Monday.",
     "The minister threatened to strike Iranian positions.",
     "Congress debates Obama's plan for Syria strikes.",
+    "Government troops killed 40 militants near Daraa on Monday.",
     "The request for authorization for military strikes against Syria dominates Congress.",
     "Israel did not strike the base.",
     "Workers went on a general strike in Damascus.",

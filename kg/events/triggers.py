@@ -101,7 +101,8 @@ def _is_ground_strike(token: Token) -> bool:
 
 
 def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) -> bool:
-    """A weak verb ("hit", "fire") is a strike when weapons or armed actors do it."""
+    """A weak verb ("hit", "fire") is a strike when weapons or armed actors do it; "kill"
+    only when a weapon or a strike does ("Syrian warplanes killed 12 civilians")."""
     if verb.lemma_.lower() in {"explode", "blow", "detonate"}:
         # "the car blew up", "a device exploded": what went off carried the explosives.
         carriers = [t for t in _role_tokens(verb, _SUBJECTS | _OBJECTS)]
@@ -111,6 +112,8 @@ def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) 
     for token in around:
         if _names_weapon_or_strike(token, lexicon):
             return True
+    if verb.lemma_.lower() == "kill":
+        return False  # "warplanes killed 12" is a strike; "the army killed 40" may be none
     subjects = list(_role_tokens(verb, _SUBJECTS))
     objects = list(_role_tokens(verb, _OBJECTS | {"pobj"}))
     armed_subject = any(mentions.get(t.i) and mentions[t.i].kind in ARMED for t in subjects)
