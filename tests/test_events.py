@@ -224,6 +224,10 @@ STRIKES = [
         "Syrian warplanes killed 12 civilians in Saraqeb on Monday.",
         {"location": "saraqib-164816", "killed": 12, "weapon": Weapon.AIRCRAFT},
     ),
+    (
+        "Russia's Aerospace Forces have killed 304 Daesh militants near Deir ez-Zor.",
+        {"attacker": "russia", "weapon": Weapon.AIRCRAFT},
+    ),
     # Nor the place of an event told before or after it.
     ("Government air strikes killed 45 people amid heavy clashes in Homs.", {"location": None}),
     # A name that qualifies the striker says who struck, not where.

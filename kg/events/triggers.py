@@ -113,7 +113,9 @@ def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) 
         if _names_weapon_or_strike(token, lexicon):
             return True
     if verb.lemma_.lower() == "kill":
-        return False  # "warplanes killed 12" is a strike; "the army killed 40" may be none
+        # "warplanes killed 12", "the Aerospace Forces killed 304" are strikes; "the army
+        # killed 40" may be none
+        return any(_air_force(t, lexicon) for t in _role_tokens(verb, _SUBJECTS))
     subjects = list(_role_tokens(verb, _SUBJECTS))
     objects = list(_role_tokens(verb, _OBJECTS | {"pobj"}))
     armed_subject = any(mentions.get(t.i) and mentions[t.i].kind in ARMED for t in subjects)
@@ -122,6 +124,18 @@ def _forceful_verb(verb: Token, lexicon: Lexicon, mentions: dict[int, Mention]) 
         armed_subject
         and bool(objects)
         and verb.lemma_.lower() in {"hit", "target", "attack", "destroy"}
+    )
+
+
+def _air_force(subject: Token, lexicon: Lexicon) -> bool:
+    """Whether the subject is an air force ("the Russian Aerospace Forces", "the army's air
+    force"), whose killing is done from the air."""
+    words = [t for t in subject.subtree if t.i <= subject.i]
+    return any(
+        lexicon.weapon_of(t.lemma_.lower()) is not None
+        or (t.lower_ == "air" and t.nbor(1).lemma_.lower() == "force")
+        for t in words
+        if t.i + 1 < len(t.doc)
     )
 
 
