@@ -228,6 +228,11 @@ STRIKES = [
         "Russia's Aerospace Forces have killed 304 Daesh militants near Deir ez-Zor.",
         {"attacker": "russia", "weapon": Weapon.AIRCRAFT},
     ),
+    # A headline's "airstrikes" the model tags as a verb.
+    (
+        "Syrian regime airstrikes kill 22 civilians near Damascus.",
+        {"attacker": "syria", "location": "damascus-170654", "killed": 22},
+    ),
     # Nor the place of an event told before or after it.
     ("Government air strikes killed 45 people amid heavy clashes in Homs.", {"location": None}),
     # A name that qualifies the striker says who struck, not where.
