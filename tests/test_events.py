@@ -228,6 +228,12 @@ STRIKES = [
         "Russia's Aerospace Forces have killed 304 Daesh militants near Deir ez-Zor.",
         {"attacker": "russia", "weapon": Weapon.AIRCRAFT},
     ),
+    # A web page's tags are keywords: no strike and no place of one.
+    (
+        "Tags Syria Ahrar al-Sham Hezbollah Zabadani airstrikes A double suicide bombing in "
+        "northern Syria on Tuesday targeted the headquarters of a rebel group.",
+        {"location": None, "country": "syria", "weapon": Weapon.SUICIDE_BOMB},
+    ),
     # A headline's "airstrikes" the model tags as a verb.
     (
         "Syrian regime airstrikes kill 22 civilians near Damascus.",

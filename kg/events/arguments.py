@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.entities import SETTLEMENT_NOUNS, EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
-from kg.events.triggers import day_of_month
+from kg.events.triggers import day_of_month, tag_list_end
 from kg.linking.geonames import Place
 from kg.timex import CLOCK_WORDS, parse_date_expression, resolve
 
@@ -295,6 +295,7 @@ def find_location(
         and not _is_dateline(sentence, m)
         and not _is_metonymy(sentence, m)
         and not _in_other_event(trigger, sentence, m)
+        and not _tagged(sentence, m)
     ]
     clause = _clause_head(trigger)
     linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
@@ -546,6 +547,13 @@ def _qualifies_striker(trigger: Token, sentence: Span, mention: Mention) -> bool
 
 # Prepositions that bring in another event: "kill 45 after rebel fire on Damascus".
 _OTHER_EVENT_PREPS = frozenset({"after", "before", "following", "amid"})
+
+
+def _tagged(sentence: Span, mention: Mention) -> bool:
+    """Whether the place is one of a web page's tags ("Tags Syria Idlib Zabadani ..."): a
+    keyword, not where the strike hit."""
+    tokens = _tokens_of(sentence, mention)
+    return bool(tokens) and tokens[0].i < tag_list_end(sentence)
 
 
 def _in_other_event(trigger: Token, sentence: Span, mention: Mention) -> bool:

@@ -39,17 +39,16 @@ def find_trigger(sentence: Span, lexicon: Lexicon, mentions: dict[int, Mention])
     Strong verbs come first (they carry the arguments), then strong nouns, then weak
     words that the parse confirms, each in reading order.
     """
+    words = sentence.doc[tag_list_end(sentence) : sentence.end]
     verbs = [
         t
-        for t in sentence
+        for t in words
         if t.pos_ in {"VERB", "AUX"}
         # "Syrian regime airstrikes kill 22": a headline's noun the model took for a verb
         and (t.lemma_.lower() in lexicon.trigger_verbs or t.lemma_.lower() in _STRIKE_COMPOUNDS)
     ]
     nouns = [
-        t
-        for t in sentence
-        if t.pos_ in {"NOUN", "PROPN"} and _noun_lemma(t) in lexicon.trigger_nouns
+        t for t in words if t.pos_ in {"NOUN", "PROPN"} and _noun_lemma(t) in lexicon.trigger_nouns
     ]
     weak = lexicon.weak_verbs | lexicon.weak_nouns
     ranked = [
@@ -77,6 +76,24 @@ def _intercepted_strike(verb: Token, lexicon: Lexicon) -> Token | None:
             if lemma in lexicon.trigger_nouns or lexicon.weapon_of(lemma) is not None:
                 return child
     return None
+
+
+def tag_list_end(sentence: Span) -> int:
+    """Where a web page's tag list ends ("Tags Syria Idlib Zabadani airstrikes A double
+    suicide bombing ..."): at the first article, preposition, number or run of spaces after
+    "Tags", which start the story; the sentence's start when it has no tags. Tags are
+    keywords: no strike and no place of one."""
+    start = next((t.i for t in sentence if t.text == "Tags"), None)
+    if start is None:
+        return sentence.start
+    return next(
+        (
+            t.i
+            for t in sentence.doc[start + 1 : sentence.end]
+            if t.pos_ in {"DET", "ADP", "NUM", "SPACE"} or t.like_num
+        ),
+        sentence.start,  # no story after the tags: nothing to set aside
+    )
 
 
 _STRIKE_COMPOUNDS = frozenset({"airstrike", "air-strike", "airraid"})
