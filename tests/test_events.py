@@ -228,6 +228,15 @@ STRIKES = [
         "Russia's Aerospace Forces have killed 304 Daesh militants near Deir ez-Zor.",
         {"attacker": "russia", "weapon": Weapon.AIRCRAFT},
     ),
+    # "The Syrian capital" is Damascus; the Islamic State's "de facto Syrian capital" is not.
+    (
+        "Regime air raids killed 42 people near the Syrian capital on Monday.",
+        {"location": "damascus-170654", "killed": 42},
+    ),
+    (
+        "U.S. air strikes hit the Islamic State group's de facto Syrian capital on Saturday.",
+        {"location": None},
+    ),
     # A web page's tags are keywords: no strike and no place of one.
     (
         "Tags Syria Ahrar al-Sham Hezbollah Zabadani airstrikes A double suicide bombing in "

