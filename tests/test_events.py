@@ -237,6 +237,12 @@ STRIKES = [
         "U.S. air strikes hit the Islamic State group's de facto Syrian capital on Saturday.",
         {"location": None},
     ),
+    # What is vowed is the revenge: "Tuesday's strike" happened.
+    (
+        "Rebel groups vowed revenge for Tuesday's strike in the town of Khan Sheikhun in Idlib "
+        "province.",
+        {"attacker": None, "location": "khan-shaykhun-168325", "date": "2020-05-05"},
+    ),
     # A web page's tags are keywords: no strike and no place of one.
     (
         "Tags Syria Ahrar al-Sham Hezbollah Zabadani airstrikes A double suicide bombing in "

@@ -223,7 +223,7 @@ def is_blocked(trigger: Token, lexicon: Lexicon) -> bool:
             return True
         if any(c.dep_ == "aux" and c.lower_ in lexicon.modal_blockers for c in verb.children):
             return True
-        if _under_plan(verb, lexicon):
+        if _under_plan(verb, lexicon) and not _dated_by_possessive(trigger):
             return True
     return _is_generic(trigger, verb, lexicon)
 
@@ -251,6 +251,12 @@ def _planned(trigger: Token, lexicon: Lexicon) -> bool:
         if current.pos_ == "NOUN" and current.lemma_.lower() in lexicon.plan_nouns:
             return True
     return False
+
+
+def _dated_by_possessive(trigger: Token) -> bool:
+    """ "Tuesday's strike": a strike that happened, whatever is vowed or planned about it
+    ("rebels vowed revenge for Tuesday's strike")."""
+    return any(c.dep_ == "poss" and c.ent_type_ in {"DATE", "TIME"} for c in trigger.lefts)
 
 
 def _under_plan(verb: Token, lexicon: Lexicon) -> bool:
