@@ -41,14 +41,14 @@ def find_trigger(sentence: Span, lexicon: Lexicon, mentions: dict[int, Mention])
     """
     words = sentence.doc[tag_list_end(sentence) : sentence.end]
     verbs = [
-        t
-        for t in words
-        if t.pos_ in {"VERB", "AUX"}
-        # "Syrian regime airstrikes kill 22": a headline's noun the model took for a verb
-        and (t.lemma_.lower() in lexicon.trigger_verbs or t.lemma_.lower() in _STRIKE_COMPOUNDS)
+        t for t in words if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in lexicon.trigger_verbs
     ]
     nouns = [
-        t for t in words if t.pos_ in {"NOUN", "PROPN"} and _noun_lemma(t) in lexicon.trigger_nouns
+        t
+        for t in words
+        # "Syrian regime airstrikes kill 22": a headline's noun the model took for a verb
+        if (t.pos_ in {"NOUN", "PROPN"} or t.lemma_.lower() in _STRIKE_COMPOUNDS)
+        and _noun_lemma(t) in lexicon.trigger_nouns
     ]
     weak = lexicon.weak_verbs | lexicon.weak_nouns
     ranked = [
