@@ -458,3 +458,12 @@ def test_a_headline_and_its_story_with_one_toll_are_one_strike(nlp: Language) ->
     )
     (found,) = reports(nlp, text)
     assert found.sentences == (0, 1) and fields(found)["location"] == "rankus-165533"
+
+
+def test_a_strike_told_without_a_place_is_where_the_story_was(nlp: Language) -> None:
+    text = (
+        "Government forces advanced on Saraqeb on Monday. "
+        "Air strikes killed 12 civilians, a monitor said."
+    )
+    (found,) = reports(nlp, text)
+    assert found.sentences == (1,) and fields(found)["location"] == "saraqib-164816"

@@ -26,10 +26,11 @@ from kg.events.arguments import (
     find_target,
     find_weapon,
     is_near,
+    mention_argument,
     place_holding,
 )
 from kg.events.attribution import Attribution, find_attribution
-from kg.events.grouping import Frame, group
+from kg.events.grouping import Frame, group, more_specific
 from kg.events.lexicon import CAPTION, load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
 from kg.events.triggers import find_trigger
@@ -103,7 +104,14 @@ def extract_reports(
         _placed_by_facility(r, facilities, analysis) for r in group(frames, ctx.places, ctx.sides)
     ]
     if reports and reports[0].location is None:
-        reports[0] = replace(reports[0], location=_article_place(analysis, ctx))
+        # The place the story was at when it told the strike; the article's own place if
+        # that lies within it ("Aleppo" in the headline, "Manbij" throughout).
+        location = more_specific(
+            _place_just_before(reports[0], analysis, ctx),
+            _article_place(analysis, ctx),
+            ctx.places,
+        )
+        reports[0] = replace(reports[0], location=location)
     return [_with_damage(report) for report in reports]
 
 
@@ -112,6 +120,18 @@ def _is_caption(sentence: Span, matches: list[tuple[str, Span]]) -> bool:
     return any(
         label == CAPTION and sentence.start <= span.start < sentence.end for label, span in matches
     )
+
+
+def _place_just_before(report: Report, analysis: Analysis, ctx: Context) -> Argument | None:
+    """The one place the sentence right before a strike's first tells of ("30 soldiers were
+    killed in battles around Al Maleh. Rebels attacked them with two car bombs.")."""
+    before = report.sentences[0] - 1
+    places = [
+        m
+        for m in analysis.mentions
+        if m.sentence == before and m.kind is EntityKind.PLACE and m.key in ctx.places
+    ]
+    return mention_argument(places[0]) if len(places) == 1 else None
 
 
 def _article_place(analysis: Analysis, ctx: Context) -> Argument | None:

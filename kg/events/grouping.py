@@ -242,7 +242,7 @@ def _place(a: Report, b: Report, places: Mapping[str, Place]) -> tuple[Argument 
         return b.location, False  # the exact place wins over "near X"
     if _within(b, a, places):
         return b.location, b.near  # a part of the town named first
-    location = _specific(a.location, b.location, places)
+    location = more_specific(a.location, b.location, places)
     if _same_toll(a, b) and not _nested(a.location, b.location, places):
         location = _smaller(a.location, b.location, places)
     return location, a.near if location is a.location else b.near
@@ -258,9 +258,11 @@ def _smaller(
     return b if (second.population if second else 0) < (first.population if first else 0) else a
 
 
-def _specific(
+def more_specific(
     a: Argument | None, b: Argument | None, places: Mapping[str, Place]
 ) -> Argument | None:
+    """The smaller of two places one of which lies within the other, else the first given
+    (or the one given)."""
     if a is None or b is None or not _nested(a, b, places):
         return a or b
     first, second = places[a.entity or ""], places[b.entity or ""]
