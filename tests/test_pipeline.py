@@ -146,35 +146,30 @@ def test_an_entity_no_longer_mentioned_leaves_the_shared_graph(
     assert not store.query(f"ASK {{ <{turkey}> ?p ?o }}").boolean
 
 
-def test_a_village_geonames_does_not_know_gets_the_division_its_articles_put_it_in(
-    make_store: StoreFactory, tmp_path: Path
-) -> None:
-    text = (
+DIVISION = """PREFIX gn: <http://www.geonames.org/ontology#>
+    SELECT ?division ?country WHERE {{ <{}> gn:parentADM1 ?division ; gn:countryCode ?country }}"""
+ALEPPO_GOVERNORATE = {"division": "http://sws.geonames.org/170062/", "country": "SY"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A known place right next to it.
         "Air strikes hit the village of Umm Jarin near Aleppo on Monday, a monitor said. "
-        "Residents of Aleppo fled. Talks on the war resumed in Geneva on Tuesday."
-    )
-    store, _ = make_store(jsonl(tmp_path / "v.jsonl", article("v1", text)))
-    query = """PREFIX gn: <http://www.geonames.org/ontology#>
-        SELECT ?division ?country WHERE {{
-          <{}> gn:parentADM1 ?division ; gn:countryCode ?country }}"""
-    village = select(store, query.format(IRIS.entity("umm-jarin")))
-    assert village == [{"division": "http://sws.geonames.org/170062/", "country": "SY"}]
-    # Geneva, a city GeoNames knows elsewhere, is not made a village of Aleppo.
-    assert select(store, query.format(IRIS.entity("geneva"))) == []
-
-
-def test_an_article_mostly_about_one_province_puts_its_unknown_villages_there(
-    make_store: StoreFactory, tmp_path: Path
-) -> None:
-    text = (
+        "Residents of Aleppo fled. Talks on the war resumed in Geneva on Tuesday.",
+        # An article mostly about one province.
         "Rebel shelling hit the village of Umm Jarin on Monday, killing four people. "
         "Aleppo has been under siege for weeks. Residents of Aleppo fled west of Aleppo. "
-        "Officials in Idlib condemned the attack."
-    )
+        "Officials in Idlib condemned the attack.",
+    ],
+)
+def test_a_village_geonames_does_not_know_gets_the_division_its_articles_put_it_in(
+    make_store: StoreFactory, tmp_path: Path, text: str
+) -> None:
     store, _ = make_store(jsonl(tmp_path / "v.jsonl", article("v1", text)))
-    query = f"""PREFIX gn: <http://www.geonames.org/ontology#>
-        SELECT ?division WHERE {{ <{IRIS.entity("umm-jarin")}> gn:parentADM1 ?division }}"""
-    assert select(store, query) == [{"division": "http://sws.geonames.org/170062/"}]
+    assert select(store, DIVISION.format(IRIS.entity("umm-jarin"))) == [ALEPPO_GOVERNORATE]
+    # Geneva, a city GeoNames knows elsewhere, is not made a village of Aleppo.
+    assert select(store, DIVISION.format(IRIS.entity("geneva"))) == []
 
 
 def test_an_army_tells_which_country_an_article_places_are_in(
