@@ -33,19 +33,25 @@ from kg.store import KGStore
 
 # Queries about one named thing (an entity, a strike, a facility): their answer does not
 # grow with the corpus, so neither should their time (target: under 50 ms).
-SELECTIVE = frozenset({"mentions-of-entity", "provenance-of-strike", "strikes-on-facility"})
+SELECTIVE = frozenset(
+    {"mentions-of-entity", "offset-check", "provenance-of-strike", "strikes-on-facility"}
+)
+# Queries about one article name a seed article, which the repeated corpus does not hold:
+# they are asked about its first article instead.
+SEED_ARTICLE, BENCH_ARTICLE = "/doc/ALJA2020050500029>", "/doc/fakes-0002-r0>"
 PLOT = RESULTS.parent / "bench-store.svg"
 
 
 def timed(store: KGStore, query: SavedQuery, runs: int, budget: float) -> list[float]:
     """Seconds of each timed run of ``query``, its JSON answer written in full."""
+    text = query.text.replace(SEED_ARTICLE, BENCH_ARTICLE)
     for _ in range(2):  # warm-up: the operating system's page cache and RocksDB's blocks
-        store.query(query.text).serialize("json")
+        store.query(text).serialize("json")
     seconds: list[float] = []
     deadline = time.perf_counter() + budget
     while len(seconds) < runs and (len(seconds) < 3 or time.perf_counter() < deadline):
         start = time.perf_counter()
-        store.query(query.text).serialize("json")
+        store.query(text).serialize("json")
         seconds.append(time.perf_counter() - start)
     return seconds
 
