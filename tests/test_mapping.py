@@ -9,6 +9,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, to_isomorphic
+from rdflib.term import Node
 
 from kg.entities import Analysis, EntityKind, Mention, Sentence
 from kg.ingest import Article
@@ -59,10 +60,14 @@ def assert_isomorphic(actual: Graph, expected: Graph) -> None:
     _, only_actual, only_expected = graph_diff(to_isomorphic(actual), to_isomorphic(expected))
     pytest.fail(
         "graphs differ\n-- only in actual:\n"
-        + "\n".join(sorted(t.n3() for t in only_actual))  # type: ignore[attr-defined]
+        + "\n".join(sorted(_line(t) for t in only_actual))
         + "\n-- only in expected:\n"
-        + "\n".join(sorted(t.n3() for t in only_expected))  # type: ignore[attr-defined]
+        + "\n".join(sorted(_line(t) for t in only_expected))
     )
+
+
+def _line(triple: tuple[Node, Node, Node]) -> str:
+    return " ".join(term.n3() for term in triple)
 
 
 def parse(ntriples: str) -> Graph:
