@@ -411,15 +411,6 @@ def test_a_headline_dash_ends_a_name(nlp: Language) -> None:
     assert "Ashara" in {m.text for m in analysis.mentions}
 
 
-def test_a_toll_told_after_the_strike_places_it(nlp: Language) -> None:
-    text = (
-        "At least 35 jihadists were killed in air strikes by a US-led coalition in Syria. "
-        "The Observatory said 30 jihadists were killed around the town of Shadadi."
-    )
-    (found,) = reports(nlp, text)
-    assert found.sentences == (0, 1) and fields(found)["location"] == "ash-shaddadah-172837"
-
-
 def test_a_toll_told_elsewhere_does_not_move_a_placed_strike(nlp: Language) -> None:
     text = (
         "Air strikes hit Saraqeb on Monday, killing 12 people. "
@@ -451,19 +442,39 @@ def test_a_count_of_raids_with_their_toll_is_a_strike(nlp: Language) -> None:
     assert fields(found)["location"] == "kafr-laha-168668"  # GeoNames knows Houla so
 
 
-def test_a_headline_and_its_story_with_one_toll_are_one_strike(nlp: Language) -> None:
-    text = (
+# One strike told over sentences that place it between them: its sentences and its place.
+PLACED_ACROSS_SENTENCES = [
+    # A toll told after the strike places it.
+    (
+        "At least 35 jihadists were killed in air strikes by a US-led coalition in Syria. "
+        "The Observatory said 30 jihadists were killed around the town of Shadadi.",
+        (0, 1),
+        "ash-shaddadah-172837",
+    ),
+    # A headline and its story with one toll are one strike, at the finer place.
+    (
         "Damascus car bomb kills 70 people. A car bomb killed at least 70 people on Friday in "
-        "the town of Rankus north of Damascus."
-    )
-    (found,) = reports(nlp, text)
-    assert found.sentences == (0, 1) and fields(found)["location"] == "rankus-165533"
-
-
-def test_a_strike_told_without_a_place_is_where_the_story_was(nlp: Language) -> None:
-    text = (
+        "the town of Rankus north of Damascus.",
+        (0, 1),
+        "rankus-165533",
+    ),
+    # A strike told without a place is where the story was.
+    (
         "Government forces advanced on Saraqeb on Monday. "
-        "Air strikes killed 12 civilians, a monitor said."
-    )
+        "Air strikes killed 12 civilians, a monitor said.",
+        (1,),
+        "saraqib-164816",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences", "location"),
+    PLACED_ACROSS_SENTENCES,
+    ids=["toll-after", "headline-and-story", "story-before"],
+)
+def test_a_strike_is_placed_across_its_sentences(
+    nlp: Language, text: str, sentences: tuple[int, ...], location: str
+) -> None:
     (found,) = reports(nlp, text)
-    assert found.sentences == (1,) and fields(found)["location"] == "saraqib-164816"
+    assert found.sentences == sentences and fields(found)["location"] == location

@@ -279,7 +279,7 @@ def _toll_place(sentence: Span, toll: tuple[int, Argument] | None, ctx: Context)
     if number is None:
         return None
     verb = number.root
-    words = ctx.lexicon.killed_words | ctx.lexicon.injured_words
+    words = ctx.lexicon.toll_words
     while verb.lemma_.lower() not in words and verb.head.i != verb.i:
         verb = verb.head
     return find_location(verb, sentence, ctx, None) if verb.lemma_.lower() in words else None

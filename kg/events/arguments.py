@@ -288,6 +288,7 @@ def find_location(
     """
     if hint is not None:
         return hint
+    tags_end = tag_list_end(sentence)
     candidates = [
         m
         for m in _sentence_places(sentence, ctx)
@@ -295,7 +296,7 @@ def find_location(
         and not _is_dateline(sentence, m)
         and not _is_metonymy(sentence, m)
         and not _in_other_event(trigger, sentence, m)
-        and not _tagged(sentence, m)
+        and not _tagged(sentence, m, tags_end)
     ]
     clause = _clause_head(trigger)
     linked = [m for m in candidates if _linked_to(trigger, clause, sentence, m, ctx)]
@@ -545,15 +546,15 @@ def _qualifies_striker(trigger: Token, sentence: Span, mention: Mention) -> bool
     )
 
 
+def _tagged(sentence: Span, mention: Mention, tags_end: int) -> bool:
+    """Whether the place is one of a web page's tags ("Tags Syria Idlib Zabadani ..."), which
+    end at token ``tags_end``: a keyword, not where the strike hit."""
+    tokens = _tokens_of(sentence, mention)
+    return bool(tokens) and tokens[0].i < tags_end
+
+
 # Prepositions that bring in another event: "kill 45 after rebel fire on Damascus".
 _OTHER_EVENT_PREPS = frozenset({"after", "before", "following", "amid"})
-
-
-def _tagged(sentence: Span, mention: Mention) -> bool:
-    """Whether the place is one of a web page's tags ("Tags Syria Idlib Zabadani ..."): a
-    keyword, not where the strike hit."""
-    tokens = _tokens_of(sentence, mention)
-    return bool(tokens) and tokens[0].i < tag_list_end(sentence)
 
 
 def _in_other_event(trigger: Token, sentence: Span, mention: Mention) -> bool:

@@ -56,6 +56,11 @@ class Lexicon:
     explosive_carriers: frozenset[str]
     caption_markers: tuple[str, ...]
 
+    @property
+    def toll_words(self) -> frozenset[str]:
+        """Words that count the dead or the wounded ("killed", "death", "wounded")."""
+        return self.killed_words | self.injured_words
+
     def weapon_of(self, lemma: str) -> Weapon | None:
         """The weapon a single word names ("jet" -> Aircraft).
 

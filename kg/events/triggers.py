@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from spacy.tokens import Span, Token
 
@@ -153,11 +154,8 @@ def _air_force(subject: Token, lexicon: Lexicon) -> bool:
     """Whether the subject is an air force ("the Russian Aerospace Forces", "the army's air
     force"), whose killing is done from the air."""
     words = [t for t in subject.subtree if t.i <= subject.i]
-    return any(
-        lexicon.weapon_of(t.lemma_.lower()) is not None
-        or (t.lower_ == "air" and t.nbor(1).lemma_.lower() == "force")
-        for t in words
-        if t.i + 1 < len(t.doc)
+    return any(lexicon.weapon_of(t.lemma_.lower()) is not None for t in words) or any(
+        a.lower_ == "air" and b.lemma_.lower() == "force" for a, b in pairwise(words)
     )
 
 
@@ -172,9 +170,7 @@ def _forceful_noun(noun: Token, lexicon: Lexicon, mentions: dict[int, Mention]) 
         return True  # "an Israeli attack", "the T-4 attack"
     if any(t.lower_ in {"terrorist", "suicide", "chemical", "gas"} for t in modifiers):
         return True
-    deadly_words = (
-        lexicon.killed_words | lexicon.injured_words | {"hit", "strike", "target", "rock"}
-    )
+    deadly_words = lexicon.toll_words | {"hit", "strike", "target", "rock"}
     heads = [noun.head, noun.head.head]
     deadly = any(h.lemma_.lower() in deadly_words for h in heads)
     physical = {"blast", "explosion", "bomb", "missile", "rocket", "shell", "mortar"}
@@ -283,8 +279,7 @@ def _counted(trigger: Token) -> bool:
 
 def _tells_a_toll(sentence: Span, lexicon: Lexicon) -> bool:
     """Whether the sentence gives a number of dead or wounded ("the death of five")."""
-    toll_words = lexicon.killed_words | lexicon.injured_words | {"death"}
-    return any(t.lemma_.lower() in toll_words for t in sentence) and any(
+    return any(t.lemma_.lower() in lexicon.toll_words for t in sentence) and any(
         t.like_num and t.ent_type_ == "CARDINAL" and not day_of_month(t) for t in sentence
     )
 
