@@ -57,6 +57,10 @@ ErrorHandler = Callable[[KGError], None]
 # How often a long ingest lets readers in other processes see its progress (a snapshot
 # flushes and hard-links the store's files: cheap, but not free per batch).
 PUBLISH_SECONDS = 30.0
+# A run that wrote at least this share of the store's articles compacts it at its end. The
+# cost is a rewrite of the whole store (seconds per 10,000 articles), so a run that adds a
+# few articles to a large store leaves compaction to RocksDB's own background work.
+COMPACT_SHARE = 0.1
 
 
 @dataclass
@@ -387,6 +391,8 @@ class _Writer:
             )
         self.store.update(update)
         self.store.flush()
+        if self.stored and self.stored >= COMPACT_SHARE * _article_count(self.store):
+            self.store.compact()
         self.publish()
         return self.iris.run(self.run.run_id) if self.stored else None
 
@@ -402,6 +408,11 @@ def _strikes_update(store: KGStore, iris: Iris) -> str:
         f"DELETE WHERE {{ GRAPH <{kg_graph}> {{ ?r <{SK.describes}> ?s }} }} ;\n"
         f"INSERT DATA {{ GRAPH <{kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
     )
+
+
+def _article_count(store: KGStore) -> int:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?doc <{SK.fingerprint}> ?fp }}"
+    return int(str(store.query(query).rows()[0]["n"]))
 
 
 def _interrupted_run_exists(store: KGStore) -> bool:

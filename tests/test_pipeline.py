@@ -120,6 +120,28 @@ def test_reingesting_the_same_articles_changes_nothing(make_store: StoreFactory)
     assert quads(store) == before
 
 
+def test_a_run_that_writes_much_of_the_store_compacts_it_and_a_small_one_does_not(
+    make_store: StoreFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compacted: list[Path | None] = []
+    compact = KGStore.compact
+
+    def counted(store: KGStore) -> None:
+        compacted.append(store.path)
+        compact(store)
+
+    monkeypatch.setattr(KGStore, "compact", counted)
+    articles = [article(f"c{n}", OTHER) for n in range(11)]
+    source = jsonl(tmp_path / "c.jsonl", *articles)
+    store, _ = make_store(source)
+    assert compacted == [store.path]
+    before = quads(store)
+    jsonl(source, article("c0", STRIKE), *articles[1:])  # one article in eleven: under 10 %
+    assert ingest([source], store, Settings(processes=1)).stored == 1
+    assert compacted == [store.path]
+    assert {q for q in before if "/c1" in q[3]} <= quads(store)
+
+
 def test_a_changed_article_replaces_its_own_graph_only(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:
