@@ -103,6 +103,8 @@ class SK(DefinedNamespace):
     confidence: URIRef  # xsd:decimal in [0, 1], the extractor's score
     contested: URIRef  # xsd:boolean, on a strike whose reports disagree
     fingerprint: URIRef  # xsd:string digest of an article plus software and model
+    mentionCount: URIRef  # xsd:integer, mentions naming an entity in the store's articles
+    articleCount: URIRef  # xsd:integer, articles naming an entity
     modelName: URIRef  # xsd:string, on an ingest run (prov:Activity)
     modelVersion: URIRef  # xsd:string, on an ingest run
     softwareVersion: URIRef  # xsd:string, on an ingest run

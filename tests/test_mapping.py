@@ -84,8 +84,10 @@ def test_article_graph_matches_golden_turtle() -> None:
 
 def test_shared_graph_matches_golden_turtle() -> None:
     records = [
-        EntityRecord("israel", EntityKind.STATE, "Israel", ("Israeli",)),
-        EntityRecord("hezbollah", EntityKind.ARMED_GROUP, "Hezbollah", (), "Q41053"),
+        EntityRecord("israel", EntityKind.STATE, "Israel", ("Israeli",), mentions=3, articles=2),
+        EntityRecord(
+            "hezbollah", EntityKind.ARMED_GROUP, "Hezbollah", (), "Q41053", mentions=1, articles=1
+        ),
     ]
     ended = datetime.datetime(2020, 5, 5, 3, 5, tzinfo=datetime.UTC)
     text = entity_triples(records, IRIS) + run_triples(RUN, IRIS, ended)

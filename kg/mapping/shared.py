@@ -46,6 +46,8 @@ class EntityRecord:
         located_in: key of the place entity a facility is in.
         also: further ``sk:`` classes the entity's roles in reports imply (the place of a
             strike is an ``sk:Place`` whatever else its name was taken for).
+        mentions: how many mentions in the store's articles name it.
+        articles: how many of the store's articles name it.
     """
 
     key: str
@@ -59,6 +61,8 @@ class EntityRecord:
     point: tuple[float, float] | None = None
     located_in: str | None = None
     also: tuple[str, ...] = ()
+    mentions: int = 0
+    articles: int = 0
 
 
 def run_triples(run: RunInfo, iris: Iris, ended: datetime.datetime | None = None) -> str:
@@ -77,8 +81,8 @@ def run_triples(run: RunInfo, iris: Iris, ended: datetime.datetime | None = None
 
 
 def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
-    """The canonical description of entities: class, label, every other surface form, and
-    their GeoNames and Wikidata links."""
+    """The canonical description of entities: class, label, every other surface form, how
+    often the store's articles name them, and their GeoNames and Wikidata links."""
     out = Triples()
     for record in records:
         node = iris.entity(record.key)
@@ -87,6 +91,8 @@ def entity_triples(records: Iterable[EntityRecord], iris: Iris) -> str:
         out.add(node, str(RDFS.label), literal(record.name))
         for alt in record.alt_labels:
             out.add(node, str(SKOS.altLabel), literal(alt))
+        out.add(node, str(SK.mentionCount), literal(record.mentions))
+        out.add(node, str(SK.articleCount), literal(record.articles))
         if record.wikidata:
             out.add(node, str(SKOS.exactMatch), f"<{WIKIDATA_ENTITY}{record.wikidata}>")
         if record.place is not None:

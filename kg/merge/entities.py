@@ -72,7 +72,25 @@ def consolidate(
     )
     places = places or place_gazetteer()
     linked = with_places([r for r in records if r is not None], places)
-    return with_contextual_divisions(store, linked, iris, places)
+    return with_tallies(store, with_contextual_divisions(store, linked, iris, places), iris)
+
+
+def with_tallies(store: KGStore, records: list[EntityRecord], iris: Iris) -> list[EntityRecord]:
+    """Records with how many mentions, and articles, of the store name each entity: kept on
+    the entity so that listing entities by mentions reads one value, not every mention."""
+    tallies: dict[str, tuple[int, int]] = {}
+    for values in values_blocks("e", [iris.entity(r.key) for r in records]):
+        query = f"""
+            SELECT ?e (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?g) AS ?articles) WHERE {{
+              {values} GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }}
+            }} GROUP BY ?e"""
+        for row in store.query(query).rows():
+            tallies[str(row["e"])] = (int(str(row["mentions"])), int(str(row["articles"])))
+    counted = []
+    for record in records:
+        mentions, articles = tallies.get(iris.entity(record.key), (0, 0))
+        counted.append(replace(record, mentions=mentions, articles=articles))
+    return counted
 
 
 def with_contextual_divisions(
