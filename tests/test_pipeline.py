@@ -13,7 +13,7 @@ from kg.mapping import Iris
 from kg.pipeline import ingest, ingest_samples_if_empty
 from kg.queries import saved_query
 from kg.store import KGStore
-from kg.vocab import NIF, PROV, SCHEMA, SK, XSD
+from kg.vocab import ITSRDF, NIF, PROV, RDFS, SCHEMA, SK, XSD
 from tests.conftest import SEED_FILES, SHARED, StoreFactory
 
 pytestmark = pytest.mark.model
@@ -61,9 +61,13 @@ def test_seeds_make_one_graph_each_plus_shared_graphs(seed_store: KGStore) -> No
     assert IRIS.kg_graph in graphs and IRIS.ontology_graph in graphs
 
 
-def test_every_sentence_of_both_seeds_is_listed_with_its_entities(seed_store: KGStore) -> None:
+def test_every_sentence_of_an_article_is_listed_with_its_entities(seed_store: KGStore) -> None:
     rows = select(seed_store, saved_query("sentences-with-entities").text)
-    assert len(rows) == 35
+    sentences = f"""SELECT ?s WHERE {{ ?s a <{NIF.Sentence}> ;
+        <{NIF.referenceContext}> <{IRIS.doc(ALJAZEERA)}> }}"""
+    assert len(rows) == len(select(seed_store, sentences)) > 10
+    assert {r["article"] for r in rows} == {IRIS.doc(ALJAZEERA)}
+    assert [int(r["begin"]) for r in rows] == sorted(int(r["begin"]) for r in rows)
     first = next(r for r in rows if r["sentence"].startswith("Israel reportedly hit army barracks"))
     assert set(first["entities"].split(" | ")) == {"Israel", "al-Safirah", "Aleppo", "Iran"}
 
@@ -154,6 +158,33 @@ def test_a_changed_article_replaces_its_own_graph_only(
     assert {q for q in doc_quads(store) if q[3] == f"<{IRIS.doc_graph('a2')}>"} == untouched
     texts = select(store, f"SELECT ?t WHERE {{ <{IRIS.doc('a1')}> <{NIF.isString}> ?t }}")
     assert [r["t"] for r in texts] == [STRIKE.replace("Monday", "Tuesday")]
+
+
+def entity_counts(store: KGStore) -> dict[str, tuple[int, int]]:
+    """Each entity's stated (mentions, articles), keyed by label."""
+    query = f"""SELECT ?label ?mentions ?articles WHERE {{ ?e <{SK.mentionCount}> ?mentions ;
+        <{SK.articleCount}> ?articles ; <{RDFS.label}> ?label }}"""
+    return {r["label"]: (int(r["mentions"]), int(r["articles"])) for r in select(store, query)}
+
+
+def live_counts(store: KGStore) -> dict[str, tuple[int, int]]:
+    """Each mentioned entity's (mentions, articles), counted from the article graphs."""
+    query = f"""SELECT ?label (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?g) AS ?articles) WHERE {{
+        GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} ?e <{RDFS.label}> ?label }} GROUP BY ?label"""
+    return {r["label"]: (int(r["mentions"]), int(r["articles"])) for r in select(store, query)}
+
+
+def test_entities_state_how_often_the_stored_articles_name_them(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    source = jsonl(tmp_path / "n.jsonl", article("n1", OTHER), article("n2", f"{OTHER} {OTHER}"))
+    store, _ = make_store(source)
+    assert entity_counts(store)["Idlib"] == (3, 2)
+    assert entity_counts(store) == live_counts(store)
+    jsonl(source, article("n1", OTHER), article("n2", STRIKE))
+    ingest([source], store, Settings(processes=1))
+    assert entity_counts(store)["Idlib"] == (1, 1)
+    assert entity_counts(store) == live_counts(store)
 
 
 def test_an_entity_no_longer_mentioned_leaves_the_shared_graph(
