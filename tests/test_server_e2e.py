@@ -38,15 +38,15 @@ def sparql(url: str, query: str, accept: str = "application/sparql-results+json"
         return bytes(response.read())
 
 
-def test_every_seed_sentence_is_served_with_its_entities(server: str) -> None:
+def test_every_sentence_of_a_seed_is_served_with_its_entities(server: str) -> None:
     rows = json.loads(sparql(server, saved_query("sentences-with-entities").text))["results"][
         "bindings"
     ]
-    assert len(rows) == 35
+    assert len(rows) > 10
     articles = {row["article"]["value"] for row in rows}
-    assert len(articles) == 2
+    assert len(articles) == 1
     with_entities = [row for row in rows if row.get("entities", {}).get("value")]
-    assert len(with_entities) >= 25
+    assert len(with_entities) >= len(rows) * 2 // 3
     safirah = next(
         r for r in rows if r["sentence"]["value"].startswith("Israel reportedly hit army barracks")
     )
