@@ -140,6 +140,8 @@ def ingest(
             on_error=lambda e: click.echo(f"skipped: {e}", err=True),
         )
     click.echo(report.summary(), err=True)
+    if report.interrupted:
+        sys.exit(130)  # the shell's code for a command ended by Ctrl-C
     if report.failed:
         sys.exit(1)
 

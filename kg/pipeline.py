@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import multiprocessing
+import signal
+import threading
 import time
 import uuid
 from collections import deque
@@ -20,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
+from types import FrameType
 from typing import IO
 
 from spacy.tokens import Doc
@@ -72,13 +75,17 @@ class IngestReport:
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
     run: str | None = None
+    interrupted: bool = False
 
     def summary(self) -> str:
         """One line for the terminal."""
-        return (
+        line = (
             f"{self.read} articles read: {self.stored} stored, {self.unchanged} unchanged, "
             f"{len(self.failed)} skipped with errors"
         )
+        if self.interrupted:
+            line += "; interrupted: run the same command again to go on"
+        return line
 
 
 class Extractor:
@@ -175,6 +182,9 @@ _worker: Extractor | None = None
 
 def _start_worker(settings: Settings, run: RunInfo) -> None:
     global _worker
+    # Ctrl-C reaches the whole process group: the main process decides when to stop, and
+    # the workers finish the batches under way.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker = Extractor(settings, run)
 
 
@@ -208,6 +218,10 @@ class _Parallel:
         self.pool.close()
         self.pool.join()
 
+    def terminate(self) -> None:
+        self.pool.terminate()
+        self.pool.join()
+
 
 # -- the run --------------------------------------------------------------------------------
 
@@ -238,24 +252,63 @@ def ingest(
             on_error(error)
 
     bar = tqdm(unit=" articles", disable=not progress, desc="ingest")
-    articles = _counted(
-        read_articles(sources, max_chars=settings.max_chars, stdin=stdin), report, bar, fail
-    )
-    batches = _changed_batches(articles, store, settings, run, report)
-    if settings.processes > 1:
-        parallel = _Parallel(settings, run)
-        try:
-            results = parallel.map(batches)
-            _store_all(results, writer, fail)
-        finally:
+    with StopRequest() as stop:
+        articles = stop.cut(
+            _counted(
+                read_articles(sources, max_chars=settings.max_chars, stdin=stdin),
+                report,
+                bar,
+                fail,
+            )
+        )
+        batches = _changed_batches(articles, store, settings, run, report)
+        if settings.processes > 1:
+            parallel = _Parallel(settings, run)
+            try:
+                _store_all(parallel.map(batches), writer, fail)
+            except BaseException:
+                parallel.terminate()
+                raise
             parallel.close()
-    else:
-        extractor = Extractor(settings, run, gazetteer)
-        _store_all(((batch, extractor.extract(batch)) for batch in batches), writer, fail)
-    bar.close()
-    report.stored = writer.stored
-    report.run = writer.finish()
+        else:
+            extractor = Extractor(settings, run, gazetteer)
+            _store_all(((batch, extractor.extract(batch)) for batch in batches), writer, fail)
+        bar.close()
+        report.stored = writer.stored
+        report.run = writer.finish()
+    report.interrupted = stop.requested
     return report
+
+
+class StopRequest:
+    """Ctrl-C during a run: the first asks it to read no further article and to end cleanly
+    (the batches under way are stored, entities consolidated, the run recorded); a second
+    one interrupts at once, which the store survives like any crash."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
+        self._previous = None
+
+    def __enter__(self) -> StopRequest:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._request)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._previous is not None and signal.getsignal(signal.SIGINT) == self._request:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _request(self, signum: int, frame: FrameType | None) -> None:
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+
+    def cut(self, items: Iterable[Article]) -> Iterator[Article]:
+        """``items`` until a stop is requested."""
+        for item in items:
+            if self.requested:
+                return
+            yield item
 
 
 def _counted(
