@@ -115,6 +115,8 @@ def parse_record(data: bytes, name: str, line: Line, max_chars: int) -> Article 
         record = json.loads(text)
     except json.JSONDecodeError as error:
         return _error(f"malformed JSON ({error.msg} at column {error.colno})", name, line)
+    except RecursionError:  # Python's decoder recurses once per level of nesting
+        return _error("malformed JSON (nested too deeply to be an article)", name, line)
     if not isinstance(record, dict):
         return _error(f"expected a JSON object, got {_json_type(record)}", name, line)
     problem = _check_types(record)
