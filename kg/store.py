@@ -37,6 +37,10 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
 DATASET_FORMATS = frozenset({"nquads", "trig"})
 _PREFIXED = frozenset({"turtle", "trig", "rdfxml"})
 
+# Names the store's own default graph where a dataset lists graphs (``default_graphs``):
+# without it, a query's default graph is the union of every graph.
+STORE_DEFAULT_GRAPH = "urn:x-strike-kg:default-graph"
+
 _SYNTAX_POSITION = re.compile(r"error at (\d+):(\d+)")
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 
@@ -223,9 +227,29 @@ class KGStore:
         return " ;\n".join(operations)
 
     @staticmethod
-    def to_ntriples(data: bytes, format_name: str) -> str:
-        """Re-serialise RDF (e.g. the ontology's Turtle) as N-Triples for ``INSERT DATA``."""
-        return convert_rdf(data, format_name, "ntriples").decode()
+    def to_ntriples(data: bytes, format_name: str, base_iri: str | None = None) -> str:
+        """Re-serialise RDF (e.g. the ontology's Turtle) as N-Triples for ``INSERT DATA``;
+        relative IRIs resolve against ``base_iri``."""
+        return convert_rdf(data, format_name, "ntriples", base_iri).decode()
+
+    def has_graph(self, graph: str) -> bool:
+        """Whether the named graph exists (the default graph always does)."""
+        return graph == STORE_DEFAULT_GRAPH or self._native.contains_named_graph(
+            ox.NamedNode(graph)
+        )
+
+    def write_graph(self, graph: str, ntriples: str, *, replace: bool, drop: bool = False) -> None:
+        """Add triples to one graph (``STORE_DEFAULT_GRAPH`` or a named graph), replace its
+        content (``replace``), or drop it (``drop``), in one transaction."""
+        default = graph == STORE_DEFAULT_GRAPH
+        target = "DEFAULT" if default else f"GRAPH <{graph}>"
+        operations = [f"DROP SILENT {target}"] if replace or drop else []
+        if not drop:
+            if not default:  # an empty PUT or POST still makes the graph exist
+                operations.append(f"CREATE SILENT GRAPH <{graph}>")
+            data = ntriples if default else f"GRAPH <{graph}> {{\n{ntriples}\n}}"
+            operations.append(f"INSERT DATA {{\n{data}\n}}")
+        self.update(" ;\n".join(operations))
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update as one transaction (relative IRIs resolve against
@@ -345,7 +369,10 @@ def _dataset_options(
         return {} if has_dataset_clause(sparql) else {"use_default_graph_as_union": True}
     # Per the protocol, graphs given only one way leave the other part of the dataset empty.
     return {
-        "default_graph": [ox.NamedNode(iri) for iri in default_graphs],
+        "default_graph": [
+            ox.DefaultGraph() if iri == STORE_DEFAULT_GRAPH else ox.NamedNode(iri)
+            for iri in default_graphs
+        ],
         "named_graphs": [ox.NamedNode(iri) for iri in named_graphs],
     }
 
@@ -370,10 +397,12 @@ _FROM = re.compile(r"(?<![?$\w:])FROM\b", re.IGNORECASE)
 VALUES_SIZE = 300  # IRIs per VALUES block: keeps each query small
 
 
-def convert_rdf(data: bytes, from_format: str, to_format: str) -> bytes:
+def convert_rdf(
+    data: bytes, from_format: str, to_format: str, base_iri: str | None = None
+) -> bytes:
     """Re-serialise RDF between two of ``GRAPH_FORMATS``."""
     try:
-        triples = ox.parse(data, format=GRAPH_FORMATS[from_format])
+        triples = ox.parse(data, format=GRAPH_FORMATS[from_format], base_iri=base_iri)
         return ox.serialize(triples, format=GRAPH_FORMATS[to_format]) or b""
     except SyntaxError as error:
         raise StoreError(f"cannot parse {from_format} data: {error}") from None

@@ -21,7 +21,7 @@ from flask import Flask
 import kg
 from kg.config import Settings
 from kg.store import KGStore
-from kg.web import cors, errors, metrics, pages, sparql
+from kg.web import cors, errors, graph_store, metrics, pages, sparql
 from kg.web.state import attach
 
 __all__ = ["create_app", "serve"]
@@ -49,6 +49,7 @@ def create_app(settings: Settings, store: KGStore | None = None) -> Flask:
     )
     attach(app, settings, store)
     app.register_blueprint(sparql.bp)
+    app.register_blueprint(graph_store.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(metrics.bp)
     metrics.install(app)

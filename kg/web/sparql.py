@@ -59,7 +59,7 @@ def _answered(operation: QueryRequest) -> Response:
 def _updated(operation: UpdateRequest) -> Response:
     """Apply an update, for a client holding the configured token."""
     settings = current_state().settings
-    _authorize(settings.update_token)
+    authorize(settings.update_token, "SPARQL Update")
     if uses_load(operation.update) and not settings.allow_load:
         raise Forbidden("LOAD is disabled on this server: it would fetch documents from the web")
     if uses_service(operation.update) and not settings.allow_service:
@@ -73,10 +73,11 @@ def _updated(operation: UpdateRequest) -> Response:
     return Response(status=204)
 
 
-def _authorize(token: str | None) -> None:
+def authorize(token: str | None, what: str) -> None:
+    """Let the request change the store only if it carries the configured token."""
     if token is None:
         raise Forbidden(
-            "this endpoint is read-only: SPARQL Update needs a server started with an "
+            f"this endpoint is read-only: {what} needs a server started with an "
             "update token (KG_UPDATE_TOKEN)"
         )
     sent = request.headers.get("Authorization", "")
@@ -86,7 +87,7 @@ def _authorize(token: str | None) -> None:
     ):
         problem = "a wrong token" if sent else "no token"
         raise Unauthorized(
-            f"SPARQL Update needs the header Authorization: Bearer <token>; received {problem}",
+            f"{what} needs the header Authorization: Bearer <token>; received {problem}",
             www_authenticate=WWWAuthenticate("bearer", {"realm": "strike-kg"}),
         )
 
