@@ -142,6 +142,23 @@ def test_update_without_the_token_is_refused_and_changes_nothing(
     assert labels(server) == LABELS
 
 
+@pytest.mark.parametrize("token", [None, "wrong-token"])
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_graph_store_writes_without_the_token_are_refused_and_change_nothing(
+    server: str, token: str | None, method: str
+) -> None:
+    headers = {"Content-Type": "text/turtle"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    body = f'<http://example.org/id/x> {LABEL} "Intruder" .'.encode()
+    request = urllib.request.Request(
+        f"{server}/graph-store?default", data=body, headers=headers, method=method
+    )
+    status, _, answer = fetch(request)
+    assert status == 401, answer
+    assert labels(server) == LABELS
+
+
 def test_update_with_the_token_is_seen_by_the_next_query(server: str) -> None:
     graph = "http://example.org/graph/extra"
     text = f'INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/id/x> {LABEL} "Extra" }} }}'

@@ -1,4 +1,5 @@
-"""The W3C SPARQL 1.1 Protocol and Service Description tests, against the real server.
+"""The W3C SPARQL 1.1 Protocol, Service Description and Graph Store Protocol tests, against
+the real server.
 
 The manifests in ``shared/w3c/`` are read as RDF; each protocol test is a sequence of HTTP
 requests with the status class, result format and boolean expected. The server runs as a
@@ -23,6 +24,7 @@ import pytest
 import rdflib
 from rdflib import RDF, Namespace
 from rdflib.collection import Collection
+from rdflib.compare import isomorphic
 
 from tests.servers import ROOT, fetch, free_port, running_server
 
@@ -267,3 +269,99 @@ def test_conforms_to_schema(endpoint: str) -> None:
         assert (default_graph, RDF.type, SD.Graph) in graph
     # The token-holding server speaks SPARQL Update.
     assert (None, SD.supportedLanguage, SD.SPARQL11Update) in graph
+
+
+# -- graph store protocol ----------------------------------------------------------------
+
+GSP_STATUS = {"OK": 200, "Created": 201, "NoContent": 204, "NotFound": 404}
+
+
+@dataclass(frozen=True)
+class GraphStoreRequest:
+    """One request of a Graph Store test and what its response must be."""
+
+    request: HttpRequest
+    statuses: frozenset[int]
+    content_type: str | None
+    turtle: str | None  # the graph the response body must be isomorphic to
+    location: str | None  # the template variable the Location header fills
+
+
+def graph_store_tests() -> list[tuple[str, tuple[GraphStoreRequest, ...]]]:
+    """The tests of the direct and indirect identification manifests, in order."""
+    tests = []
+    for name in ("manifest-indirect.ttl", "manifest-direct.ttl"):
+        path = W3C / "graph-store-protocol" / name
+        graph = rdflib.Graph().parse(path, publicID=path.as_uri())
+        manifest = next(graph.subjects(RDF.type, MF.Manifest))
+        for entry in Collection(graph, required(graph.value(manifest, MF.entries))):
+            action = graph.value(entry, MF.action)
+            requests = Collection(graph, required(graph.value(action, HT.requests)))
+            steps = tuple(_graph_store_request(graph, node) for node in requests)
+            tests.append((str(entry).rsplit("#", 1)[-1], steps))
+    return tests
+
+
+def _graph_store_request(graph: rdflib.Graph, node: rdflib.term.Node) -> GraphStoreRequest:
+    response = required(graph.value(node, HT.resp))
+    expected: dict[str, str] = {}
+    header_list = graph.value(response, HT.headers)
+    if header_list is not None:
+        for header in Collection(graph, header_list):
+            expected[str(graph.value(header, HT.fieldName)).lower()] = str(
+                graph.value(header, HT.fieldValue)
+            )
+    body = graph.value(response, HT.body)
+    location = graph.value(response, MF.expectedLocation)
+    return GraphStoreRequest(
+        request=_request(graph, node),
+        statuses=frozenset(
+            GSP_STATUS[str(s).rsplit("#", 1)[-1]]
+            for s in graph.objects(response, MF.expectedStatus)
+        ),
+        content_type=expected.get("content-type"),
+        turtle=str(graph.value(body, CNT.chars)) if body is not None else None,
+        location=str(location) if location is not None else None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "steps"), graph_store_tests() if W3C.is_dir() else [], ids=lambda t: str(t)[:60]
+)
+def test_graph_store(endpoint: str, name: str, steps: tuple[GraphStoreRequest, ...]) -> None:
+    load_graphs(endpoint, {})  # each test starts from an empty graph store
+    server = endpoint.removesuffix("/sparql")
+    variables: dict[str, str] = {}
+    for step in steps:
+        path = step.request.path.replace("/gsp", "/graph-store", 1)
+        for variable, value in variables.items():
+            path = path.replace(variable, urllib.parse.quote(value, safe=""))
+        status, content_type, body, location = send_to(server, step.request, path)
+        assert status in step.statuses, (name, step.request.method, path, status, body)
+        if step.location is not None:
+            assert location, "a created graph has no Location"
+            variables[step.location] = location
+        if step.content_type is not None:
+            assert content_type.split(";")[0] == step.content_type.split(";")[0], content_type
+        if step.turtle is not None:
+            expected = rdflib.Graph().parse(data=step.turtle, format="turtle")
+            actual = rdflib.Graph().parse(data=body, format=content_type.split(";")[0])
+            assert isomorphic(actual, expected), body
+
+
+def send_to(server: str, request: HttpRequest, path: str) -> tuple[int, str, str, str | None]:
+    """Send a manifest request to ``path`` on the server, with the update token."""
+    headers = {**request.headers, "Authorization": f"Bearer {TOKEN}"}
+    connection = http.client.HTTPConnection(urllib.parse.urlsplit(server).netloc, timeout=30)
+    try:
+        connection.request(request.method, path, body=request.body, headers=headers)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", errors="replace")
+        content_type = response.headers.get("Content-Type", "")
+        return response.status, content_type, body, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def test_there_are_13_graph_store_tests() -> None:
+    assert len(graph_store_tests()) == 13
