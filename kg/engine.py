@@ -31,6 +31,10 @@ from kg.store import KGStore, Term
 
 # Seconds to wait for a fresh worker process to say it is ready.
 WORKER_START_SECONDS = 60.0
+# A query waits for a free worker as long as this many time limits: each worker frees at
+# least once per time limit, so a burst of expensive queries delays the others by a few
+# limits instead of failing them.
+WAIT_LIMITS = 4
 
 
 @dataclass(frozen=True)
@@ -204,11 +208,12 @@ class WorkerEngine:
         return reply
 
     def _take(self) -> _Worker:
+        wait = self.limits.timeout * WAIT_LIMITS
         try:
-            return self._idle.get(timeout=self.limits.timeout)
+            return self._idle.get(timeout=wait)
         except queue.Empty:
             raise StoreBusyError(
-                f"all {len(self._all)} query workers stayed busy for {self.limits.timeout:g} s; "
+                f"all {len(self._all)} query workers stayed busy for {wait:g} s; "
                 "try again later"
             ) from None
 
