@@ -30,6 +30,8 @@ class Settings:
         batch_size: articles per ``nlp.pipe`` batch and per store transaction.
         processes: worker processes for ``nlp.pipe`` (both cores by default).
         max_chars: longest article accepted, in characters.
+        publish_seconds: how often a long ingest publishes a snapshot, so that readers in
+            other processes (the endpoint) see its progress.
         host: address the server binds to.
         port: port the server listens on.
         threads: WSGI worker threads of the server.
@@ -51,6 +53,7 @@ class Settings:
     batch_size: int = 64
     processes: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
     max_chars: int = 200_000
+    publish_seconds: float = 30.0
     host: str = "127.0.0.1"
     port: int = 5000
     threads: int = 8
@@ -81,6 +84,10 @@ class Settings:
         ):
             if getattr(self, name) < 1:
                 raise ConfigError(f"setting {name} must be at least 1, got {getattr(self, name)}")
+        if self.publish_seconds <= 0:
+            raise ConfigError(
+                f"setting publish_seconds must be above 0, got {self.publish_seconds}"
+            )
         if not 0 < self.query_timeout <= MAX_QUERY_TIMEOUT:
             raise ConfigError(
                 f"setting query_timeout must be between 0 and {MAX_QUERY_TIMEOUT:g} seconds, "
@@ -115,6 +122,7 @@ _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "batch_size": ("KG_BATCH_SIZE", int),
     "processes": ("KG_PROCESSES", int),
     "max_chars": ("KG_MAX_CHARS", int),
+    "publish_seconds": ("KG_PUBLISH_SECONDS", float),
     "host": ("KG_HOST", str),
     "port": ("KG_PORT", int),
     "threads": ("KG_THREADS", int),

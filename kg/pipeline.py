@@ -57,9 +57,6 @@ from kg.vocab import PROV, SK
 
 ErrorHandler = Callable[[KGError], None]
 
-# How often a long ingest lets readers in other processes see its progress (a snapshot
-# flushes and hard-links the store's files: cheap, but not free per batch).
-PUBLISH_SECONDS = 30.0
 # A run that wrote at least this share of the store's articles compacts it at its end. The
 # cost is a rewrite of the whole store (seconds per 10,000 articles), so a run that adds a
 # few articles to a large store leaves compaction to RocksDB's own background work.
@@ -244,7 +241,7 @@ def ingest(
     iris = Iris(settings.base)
     run = new_run(settings)
     gazetteer = load_gazetteer()
-    writer = _Writer(store, iris, run, gazetteer)
+    writer = _Writer(store, iris, run, gazetteer, settings.publish_seconds)
 
     def fail(error: KGError) -> None:
         report.failed.append(str(error))
@@ -382,8 +379,12 @@ def _store_all(
 class _Writer:
     """Writes article graphs batch by batch and closes the run with consolidation."""
 
-    def __init__(self, store: KGStore, iris: Iris, run: RunInfo, gazetteer: Gazetteer) -> None:
+    def __init__(
+        self, store: KGStore, iris: Iris, run: RunInfo, gazetteer: Gazetteer, publish_seconds: float
+    ) -> None:
         self.store = store
+        # A snapshot flushes and hard-links the store's files: cheap, but not free per batch.
+        self.publish_seconds = publish_seconds
         self.iris = iris
         self.run = run
         self.gazetteer = gazetteer
@@ -409,7 +410,7 @@ class _Writer:
             )
         self.store.replace_graphs({g.graph: g.ntriples for g in graphs})
         self.stored += len(graphs)
-        if time.monotonic() - self.published > PUBLISH_SECONDS:
+        if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
 
     def publish(self) -> None:
