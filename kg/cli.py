@@ -241,6 +241,38 @@ def dump(ctx: click.Context, fmt: str, graph: str | None, output: Path | None) -
             store.dump(handle, fmt, graph, prefixes)
 
 
+@main.command("backup")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.pass_context
+@_reports_errors
+def backup_command(ctx: click.Context, target: Path) -> None:
+    """Copy the store, consistently, to the new directory TARGET (also while it is served).
+
+    While an ingest writes the store, the copy is of the snapshot it last published.
+    TARGET opens as a store: kg --store TARGET query …, or kg restore TARGET.
+    """
+    from kg.backup import backup
+
+    what = backup(_settings(ctx).store_path, target)
+    click.echo(f"backed up {what} to {target}", err=True)
+
+
+@main.command("restore")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.pass_context
+@_reports_errors
+def restore_command(ctx: click.Context, source: Path) -> None:
+    """Replace the store's content with the backup at SOURCE (also while it is served).
+
+    The store as it was is kept beside it, as a directory that opens as a store; a running
+    server moves to the restored graph at once.
+    """
+    from kg.backup import restore
+
+    kept = restore(_settings(ctx).store_path, source)
+    click.echo(f"restored {source}; the store as it was is kept in {kept}", err=True)
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context

@@ -282,6 +282,17 @@ class KGStore:
         except OSError as error:
             raise StoreError(f"cannot compact the store at {self.path}: {error}") from None
 
+    def replace_all(self, nquads: Path) -> None:
+        """Empty the store, then bulk-load an N-Quads file into it: fast, but not one
+        transaction (``kg.backup.restore`` keeps the previous state for that reason)."""
+        try:
+            self._native.clear()
+            self._native.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        except (OSError, SyntaxError) as error:
+            raise StoreError(
+                f"cannot load {nquads} into the store at {self.path}: {error}"
+            ) from None
+
     def backup(self, target: Path) -> None:
         """Write a consistent copy of the on-disk store to the new directory ``target``.
 
