@@ -213,8 +213,7 @@ class WorkerEngine:
             return self._idle.get(timeout=wait)
         except queue.Empty:
             raise StoreBusyError(
-                f"all {len(self._all)} query workers stayed busy for {wait:g} s; "
-                "try again later"
+                f"all {len(self._all)} query workers stayed busy for {wait:g} s; try again later"
             ) from None
 
     def _start(self) -> _Worker:
