@@ -246,3 +246,21 @@ def test_health_over_http(server: str) -> None:
     health = json.loads(body)
     assert health["status"] == "ok" and health["query_workers"] == 2
     assert health["snapshot"] is not None
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses of the sockets listening on ``port`` (from /proc/net)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, port_hex = local.rsplit(":", 1)
+            if state == "0A" and int(port_hex, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads Linux's /proc/net/tcp")
+def test_the_server_listens_on_loopback_only_by_default(server: str) -> None:
+    port = int(urllib.parse.urlsplit(server).port or 0)
+    assert listening_addresses(port) == {"0100007F"}  # 127.0.0.1, little-endian hex
