@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -50,33 +50,44 @@ def article_count(url: str) -> int:
     return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
 
-def test_readers_during_an_ingest(served_store: tuple[str, Path], tmp_path: Path) -> None:
-    url, store_path = served_store
-    ingest = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "--store", str(store_path), "ingest", str(SAMPLES_DIR)],
+def start_ingest(store_path: Path, source: Path, **env: str) -> subprocess.Popen[bytes]:
+    """``kg ingest`` of ``source`` into the served store, in one process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "--store", str(store_path), "ingest", str(source)],
         cwd=ROOT,
-        env={**os.environ, "KG_PROCESSES": "1"},
+        env={**os.environ, "KG_PROCESSES": "1", **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+
+
+def during(ingest: subprocess.Popen[bytes], client: Callable[[int], None], clients: int) -> None:
+    """Run ``clients`` threads of ``client`` (given its number) until the ingest has ended
+    and they have; the ingest must succeed."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    output = ingest.communicate(timeout=600)[0].decode()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert ingest.returncode == 0, output
+
+
+def test_readers_during_an_ingest(served_store: tuple[str, Path], tmp_path: Path) -> None:
+    url, store_path = served_store
+    ingest = start_ingest(store_path, SAMPLES_DIR)
     seen: list[list[int]] = [[] for _ in range(READERS)]
     errors: list[BaseException] = []
 
-    def read(counts: list[int]) -> None:
+    def read(number: int) -> None:
         try:
             while ingest.poll() is None:
-                counts.append(article_count(url))
-            counts.append(article_count(url))
+                seen[number].append(article_count(url))
+            seen[number].append(article_count(url))
         except BaseException as error:  # reported below, with the others
             errors.append(error)
 
-    readers = [threading.Thread(target=read, args=(counts,)) for counts in seen]
-    for reader in readers:
-        reader.start()
-    output = ingest.communicate(timeout=300)[0].decode()
-    for reader in readers:
-        reader.join(timeout=60)
-    assert ingest.returncode == 0, output
+    during(ingest, read, READERS)
     assert not errors, errors
     for counts in seen:
         assert counts, "a reader got no answer"
@@ -108,13 +119,7 @@ def test_sixteen_clients_mix_saved_queries_while_an_ingest_writes(
     lines = (SHARED / "corpus" / "fakes-dev.jsonl").read_text(encoding="utf-8").splitlines()
     corpus = tmp_path / "dev.jsonl"
     corpus.write_text("\n".join(lines[:DEV_ARTICLES]) + "\n", encoding="utf-8")
-    ingest = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "--store", str(store_path), "ingest", str(corpus)],
-        cwd=ROOT,
-        env={**os.environ, "KG_PROCESSES": "1", "KG_BATCH_SIZE": "4", "KG_PUBLISH_SECONDS": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    ingest = start_ingest(store_path, corpus, KG_BATCH_SIZE="4", KG_PUBLISH_SECONDS="1")
     queries = [q.text for q in saved_queries()] + [ARTICLES, HALF_ARTICLE]
     latencies: list[float] = []
     failures: list[str] = []
@@ -134,13 +139,7 @@ def test_sixteen_clients_mix_saved_queries_while_an_ingest_writes(
             elif query == HALF_ARTICLE and json.loads(body)["boolean"]:
                 failures.append("a reader saw an article without its sentences")
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    output = ingest.communicate(timeout=600)[0].decode()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert ingest.returncode == 0, output
+    during(ingest, client, CLIENTS)
     assert not failures, failures[:5]
     for seen in counts:  # whole snapshots, in order: a count never goes back
         assert seen == sorted(seen) and seen[-1] == 2 + DEV_ARTICLES
