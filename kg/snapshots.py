@@ -6,23 +6,26 @@ checkpoint of the store (hard links, cheap) in ``{store}.snapshots/{time}``, nam
 file ``CURRENT``. Readers, the endpoint's query workers, open the current snapshot and never
 see a half-written batch; a new ``kg ingest`` can run while the endpoint serves.
 
-A snapshot is deleted once it has been superseded for ``GRACE_SECONDS``, longer than any
-query may run (``Settings.query_timeout`` is capped below it), so no reader loses its files.
+A reader holds a lease on the snapshot it reads (a shared lock on ``{time}.readers``). A
+writer deletes a superseded snapshot as soon as no reader holds it: its hard links keep
+table files that the store has since compacted away, gigabytes in a large ingest.
 """
 
 from __future__ import annotations
 
-import itertools
+import fcntl
 import os
 import shutil
 import time
 from pathlib import Path
+from typing import IO
 
 from kg.errors import StoreError
 from kg.store import KGStore
 
-GRACE_SECONDS = 900
 CURRENT = "CURRENT"
+READERS = ".readers"
+LEASE_ATTEMPTS = 10
 
 
 def snapshot_root(store_path: Path) -> Path:
@@ -32,7 +35,29 @@ def snapshot_root(store_path: Path) -> Path:
 
 def current_snapshot(store_path: Path) -> Path | None:
     """The latest published snapshot of the store, or ``None`` if none was published."""
-    root = snapshot_root(store_path)
+    return _current_in(snapshot_root(store_path))
+
+
+def lease(snapshot: Path) -> tuple[Path, IO[bytes]]:
+    """Hold ``snapshot`` for reading, or the current one if a writer has just deleted it.
+
+    Returns:
+        The snapshot held, and the handle whose closing ends the lease.
+    """
+    for _ in range(LEASE_ATTEMPTS):
+        handle = (snapshot.parent / f"{snapshot.name}{READERS}").open("ab")
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        if snapshot.is_dir():
+            return snapshot, handle
+        handle.close()  # superseded and deleted between reading CURRENT and locking
+        current = _current_in(snapshot.parent)
+        if current is None:
+            break
+        snapshot = current
+    raise StoreError(f"no snapshot of the store in {snapshot.parent} could be held for reading")
+
+
+def _current_in(root: Path) -> Path | None:
     try:
         name = (root / CURRENT).read_text(encoding="ascii").strip()
     except FileNotFoundError:
@@ -78,9 +103,14 @@ def refresh_snapshot(store_path: Path) -> Path:
 
 
 def _prune(root: Path, keep: str) -> None:
-    names = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit())
-    now = time.time_ns()
-    for name, successor in itertools.pairwise(names):
-        superseded_for = (now - int(successor)) / 1e9
-        if name != keep and superseded_for > GRACE_SECONDS:
+    """Delete every snapshot but ``keep`` that no reader holds (and stray lease files)."""
+    names = {p.name.removesuffix(READERS) for p in root.iterdir()}
+    for name in sorted(n for n in names if n.isdigit() and n != keep):
+        lock = root / f"{name}{READERS}"
+        with lock.open("ab") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a reader holds it: the next publication tries again
             shutil.rmtree(root / name, ignore_errors=True)
+            lock.unlink(missing_ok=True)
