@@ -16,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 from kg.errors import StoreBusyError, StoreError
-from kg.snapshots import current_snapshot, lease, publish_snapshot
+from kg.snapshots import current_snapshot, lease, publish_snapshot, published_at
 from kg.store import KGStore
 
 
@@ -37,8 +37,8 @@ def backup(store_path: Path, target: Path) -> str:
         with held:
             _copy_linked(snapshot, target)
         return (
-            f"the snapshot published at {_published(snapshot)} (another process is writing the "
-            "store; what it wrote since is not in the backup)"
+            f"the snapshot published at {published_at(snapshot).isoformat(timespec='seconds')} "
+            "(another process is writing the store; what it wrote since is not in the backup)"
         )
     with store:
         store.backup(target)
@@ -89,8 +89,3 @@ def _copy_linked(source: Path, target: Path) -> None:
         return shutil.copy2(src, dst)
 
     shutil.copytree(source, target, copy_function=link_or_copy)
-
-
-def _published(snapshot: Path) -> str:
-    seconds = int(snapshot.name) / 1e9
-    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat(timespec="seconds")

@@ -13,7 +13,6 @@ past the size limit.
 
 from __future__ import annotations
 
-import datetime
 import json
 import multiprocessing
 import queue
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from kg.errors import KGError, QueryError, QueryLimitError, StoreBusyError, StoreError
-from kg.snapshots import current_snapshot, lease
+from kg.snapshots import current_snapshot, lease, published_at
 from kg.store import KGStore, Term
 
 # Seconds to wait for a fresh worker process to say it is ready.
@@ -240,8 +239,7 @@ class WorkerEngine:
         snapshot = current_snapshot(self.store_path)
         published = None
         if snapshot is not None:
-            seconds = int(snapshot.name) / 1e9
-            published = datetime.datetime.fromtimestamp(seconds, datetime.UTC).isoformat()
+            published = published_at(snapshot).isoformat()
         return {
             "store": str(self.store_path),
             "snapshot": published,

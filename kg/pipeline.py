@@ -49,6 +49,7 @@ from kg.mapping import (
 from kg.merge import consolidate, referenced_entities
 from kg.merge.strikes import cluster, load_reports, strike_records
 from kg.nlp import load_pipeline, model_info
+from kg.queries import article_count
 from kg.resources import SAMPLES_DIR, ontology_file
 from kg.snapshots import publish_snapshot
 from kg.store import KGStore, values_blocks
@@ -284,8 +285,7 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous: signal.Handlers | Callable[[int, FrameType | None], object] | int | None
-        self._previous = None
+        self._previous: Callable[[int, FrameType | None], object] | int | None = None
 
     def __enter__(self) -> StopRequest:
         if threading.current_thread() is threading.main_thread():
@@ -445,7 +445,7 @@ class _Writer:
             )
         self.store.update(update)
         self.store.flush()
-        if self.stored and self.stored >= COMPACT_SHARE * _article_count(self.store):
+        if self.stored and self.stored >= COMPACT_SHARE * article_count(self.store):
             self.store.compact()
         self.publish()
         return self.iris.run(self.run.run_id) if self.stored else None
@@ -462,11 +462,6 @@ def _strikes_update(store: KGStore, iris: Iris) -> str:
         f"DELETE WHERE {{ GRAPH <{kg_graph}> {{ ?r <{SK.describes}> ?s }} }} ;\n"
         f"INSERT DATA {{ GRAPH <{kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
     )
-
-
-def _article_count(store: KGStore) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?doc <{SK.fingerprint}> ?fp }}"
-    return int(str(store.query(query).rows()[0]["n"]))
 
 
 def _interrupted_run_exists(store: KGStore) -> bool:

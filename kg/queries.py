@@ -69,6 +69,11 @@ _COUNTS = {
 }
 
 
+def article_count(store: KGStore) -> int:
+    """How many articles the store holds."""
+    return int(str(store.query(_COUNTS["articles"]).rows()[0]["n"]))
+
+
 def store_stats(store: KGStore) -> dict[str, int]:
     """Counts of what the store holds: quads, graphs, articles, sentences, mentions,
     entities of each class, runs."""

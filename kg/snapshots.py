@@ -13,6 +13,7 @@ table files that the store has since compacted away, gigabytes in a large ingest
 
 from __future__ import annotations
 
+import datetime
 import fcntl
 import os
 import shutil
@@ -36,6 +37,11 @@ def snapshot_root(store_path: Path) -> Path:
 def current_snapshot(store_path: Path) -> Path | None:
     """The latest published snapshot of the store, or ``None`` if none was published."""
     return _current_in(snapshot_root(store_path))
+
+
+def published_at(snapshot: Path) -> datetime.datetime:
+    """When ``snapshot`` was published (its name is the time in nanoseconds)."""
+    return datetime.datetime.fromtimestamp(int(snapshot.name) / 1e9, datetime.UTC)
 
 
 def lease(snapshot: Path) -> tuple[Path, IO[bytes]]:

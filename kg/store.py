@@ -35,6 +35,8 @@ GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
     "rdfxml": ox.RdfFormat.RDF_XML,
 }
 DATASET_FORMATS = frozenset({"nquads", "trig"})
+# A graph on its own has no graph names: the formats without them.
+TRIPLE_FORMATS = tuple(name for name in GRAPH_FORMATS if name not in DATASET_FORMATS)
 _PREFIXED = frozenset({"turtle", "trig", "rdfxml"})
 
 # Names the store's own default graph where a dataset lists graphs (``default_graphs``):

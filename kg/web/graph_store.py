@@ -19,7 +19,7 @@ from werkzeug.http import parse_options_header
 
 from kg.engine import QueryJob
 from kg.errors import StoreError
-from kg.store import GRAPH_FORMATS, STORE_DEFAULT_GRAPH, KGStore
+from kg.store import STORE_DEFAULT_GRAPH, TRIPLE_FORMATS, KGStore
 from kg.web.negotiation import MEDIA_TYPES, OFFERS, choose, media_types
 from kg.web.sparql import authorize
 from kg.web.state import current_state
@@ -27,9 +27,7 @@ from kg.web.state import current_state
 bp = Blueprint("graph_store", __name__)
 
 PATH = "/graph-store"
-# A graph read or written on its own has no graph names: triple formats only.
-_TRIPLE_FORMATS = tuple(name for name in GRAPH_FORMATS if name not in {"nquads", "trig"})
-_BODY_FORMATS = {media_type: name for media_type, name in OFFERS if name in _TRIPLE_FORMATS}
+_BODY_FORMATS = {media_type: name for media_type, name in OFFERS if name in TRIPLE_FORMATS}
 
 
 @bp.route(PATH, methods=["GET", "HEAD", "PUT", "POST", "DELETE"])
@@ -70,11 +68,11 @@ def _target(direct: bool) -> str:
 
 
 def _read(graph: str) -> Response:
-    choice = choose(_TRIPLE_FORMATS, request.headers.get("Accept"), None)
+    choice = choose(TRIPLE_FORMATS, request.headers.get("Accept"), None)
     if choice is None:
         raise NotAcceptable(
             "a graph can be written as "
-            f"{', '.join(media_types(_TRIPLE_FORMATS))}; none of them is acceptable"
+            f"{', '.join(media_types(TRIPLE_FORMATS))}; none of them is acceptable"
         )
     if not _exists(graph):
         raise NotFound(f"the store has no graph {_name(graph)}")
@@ -106,7 +104,7 @@ def _written(graph: str, replace: bool) -> Response:
         store.write_graph(graph, ntriples, replace=replace)
 
     current_state().write(change)
-    return Response(status=201 if created[0] and graph != STORE_DEFAULT_GRAPH else 204)
+    return Response(status=201 if created[0] else 204)
 
 
 def _deleted(graph: str) -> Response:

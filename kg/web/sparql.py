@@ -10,7 +10,15 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotAcceptable, Unauthoriz
 
 from kg.engine import QueryJob
 from kg.errors import QueryError, QueryLimitError
-from kg.store import GRAPH_FORMATS, RESULT_FORMATS, query_form, uses_load, uses_service, with_using
+from kg.store import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    TRIPLE_FORMATS,
+    query_form,
+    uses_load,
+    uses_service,
+    with_using,
+)
 from kg.web.description import service_description
 from kg.web.metrics import current_metrics
 from kg.web.negotiation import Choice, choose, media_types
@@ -93,8 +101,7 @@ def authorize(token: str | None, what: str) -> None:
 
 
 def _described(operation: DescriptionRequest) -> Response:
-    formats = tuple(f for f in GRAPH_FORMATS if f not in {"nquads", "trig"})
-    choice = _negotiated("graph", formats, operation.format)
+    choice = _negotiated("graph", TRIPLE_FORMATS, operation.format)
     body = service_description(request.base_url, current_state().settings, choice.format_name)
     return _represented(body, choice)
 
