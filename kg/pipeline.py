@@ -44,10 +44,9 @@ from kg.mapping import (
     article_graph,
     entity_triples,
     run_triples,
-    strike_triples,
 )
 from kg.merge import consolidate, referenced_entities
-from kg.merge.strikes import cluster, load_reports, strike_records
+from kg.merge.strike_graph import update_strikes
 from kg.nlp import load_pipeline, model_info
 from kg.queries import article_count
 from kg.resources import SAMPLES_DIR, ontology_file
@@ -389,6 +388,7 @@ class _Writer:
         self.run = run
         self.gazetteer = gazetteer
         self.touched: set[str] = set()
+        self.docs: set[str] = set()  # the articles written: their strikes may change
         self.stored = 0
         self.full_rebuild = _interrupted_run_exists(store)
         self.published = time.monotonic()
@@ -400,6 +400,7 @@ class _Writer:
         self.touched |= referenced_entities(self.store, replaced)
         for graph in graphs:
             self.touched |= graph.entities
+            self.docs.add(self.iris.doc(graph.doc_id))
         if self.stored == 0:
             # The run (and a changed ontology) is recorded before its first articles: a
             # crash after this leaves a run without an end, which the next run repairs.
@@ -433,35 +434,22 @@ class _Writer:
                 kg_graph, sorted(entities), entity_triples(records, self.iris)
             )
         )
-        # Strikes are merged in a second transaction: they compare places through the
-        # entities just written. A crash in between leaves the run without an end, and the
-        # next run rebuilds both.
-        update = _strikes_update(self.store, self.iris)
+        # Strikes are merged after: they compare places through the entities just written.
+        # A crash before the run's end is recorded makes the next run rebuild both.
+        update_strikes(self.store, self.iris, None if self.full_rebuild else self.docs)
         if self.stored:
             ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             run_node = self.iris.run(self.run.run_id)
-            update += " ;\n" + KGStore.subjects_replacement(
-                kg_graph, [run_node], run_triples(self.run, self.iris, ended)
+            self.store.update(
+                KGStore.subjects_replacement(
+                    kg_graph, [run_node], run_triples(self.run, self.iris, ended)
+                )
             )
-        self.store.update(update)
         self.store.flush()
         if self.stored and self.stored >= COMPACT_SHARE * article_count(self.store):
             self.store.compact()
         self.publish()
         return self.iris.run(self.run.run_id) if self.stored else None
-
-
-def _strikes_update(store: KGStore, iris: Iris) -> str:
-    """Update text that re-derives every merged strike from the stored reports."""
-    records = strike_records(cluster(load_reports(store, iris)))
-    kg_graph = iris.kg_graph
-    strike_prefix = iris.strike("")
-    return (
-        f"DELETE {{ GRAPH <{kg_graph}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{kg_graph}> {{ ?s ?p ?o }}"
-        f' FILTER(STRSTARTS(STR(?s), "{strike_prefix}")) }} ;\n'
-        f"DELETE WHERE {{ GRAPH <{kg_graph}> {{ ?r <{SK.describes}> ?s }} }} ;\n"
-        f"INSERT DATA {{ GRAPH <{kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
-    )
 
 
 def _interrupted_run_exists(store: KGStore) -> bool:

@@ -137,27 +137,33 @@ class QueryResult:
     def rows(self) -> list[dict[str, Term]]:
         """SELECT rows as ``{variable: term}`` (unbound variables absent); graph results as
         ``{"subject", "predicate", "object"}`` rows; an ASK as one ``{"boolean": ...}`` row."""
+        return list(self.iter_rows())
+
+    def iter_rows(self) -> Iterator[dict[str, Term]]:
+        """The rows of ``rows``, one at a time as the store produces them: a large answer
+        is never held whole."""
         try:
-            return self._rows()
+            yield from self._rows()
         except (OSError, RuntimeError, ValueError) as error:
             raise QueryError(f"the query failed: {error}") from None
 
-    def _rows(self) -> list[dict[str, Term]]:
+    def _rows(self) -> Iterator[dict[str, Term]]:
         if self.kind == "ask":
-            return [{"boolean": Term("literal", str(self.boolean).lower(), XSD_BOOLEAN)}]
-        if self.kind == "graph":
-            return [
-                {
+            yield {"boolean": Term("literal", str(self.boolean).lower(), XSD_BOOLEAN)}
+        elif self.kind == "graph":
+            for t in self._native:  # type: ignore[attr-defined]
+                yield {
                     "subject": _term(t.subject),
                     "predicate": _term(t.predicate),
                     "object": _term(t.object),
                 }
-                for t in self._native  # type: ignore[attr-defined]
-            ]
-        return [
-            {name: _term(solution[name]) for name in self.variables if solution[name] is not None}
-            for solution in self._native  # type: ignore[attr-defined]
-        ]
+        else:
+            for solution in self._native:  # type: ignore[attr-defined]
+                yield {
+                    name: _term(solution[name])
+                    for name in self.variables
+                    if solution[name] is not None
+                }
 
 
 class KGStore:

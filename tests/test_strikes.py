@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kg.config import Settings
 from kg.events.model import Outcome, PartialDate, Precision, ResolvedDate
 from kg.mapping import Iris
+from kg.merge import strike_graph
+from kg.merge.strike_graph import StrikeUpdate, update_strikes
 from kg.merge.strikes import ReportSummary, cluster, same_strike, strike_records
+from kg.pipeline import ingest
 from kg.queries import saved_query
 from kg.store import KGStore
 from kg.vocab import NIF, PROV, SK
+from tests.conftest import StoreFactory
 
 IRIS = Iris("https://w3id.org/strike-kg/id/")
 ALJAZEERA = "ALJA2020050500029"
@@ -78,6 +85,73 @@ class TestSeeds:
     def test_the_provenance_query_traces_words_to_the_article(self, seed_store: KGStore) -> None:
         found = rows(seed_store, saved_query("provenance-of-strike").text)
         assert found and all(r["sentence"] and r["words"] in r["sentence"] for r in found)
+
+
+def strike_quads(store: KGStore) -> set[tuple[str, ...]]:
+    """The shared graph's strikes and the strike each report describes."""
+    strike = f"<{IRIS.strike('')}"
+    return {
+        q
+        for q in store.quads()
+        if q[3] == f"<{IRIS.kg_graph}>" and (q[0].startswith(strike) or str(SK.describes) in q[1])
+    }
+
+
+def jsonl(path: Path, *texts: tuple[str, str]) -> Path:
+    lines = [{"id": i, "text": t, "published": "2020-05-05"} for i, t in texts]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+FIRST = ("a1", "Israeli jets hit a military base near Aleppo on Monday, state media said.")
+SECOND = ("a2", "Israeli jets bombed an army base near Aleppo on Monday, killing three.")
+SECOND_LATER = ("a2", SECOND[1].replace("Monday", "Sunday"))
+ELSEWHERE = ("a3", "Turkish drones struck a convoy near Idlib on Sunday, the monitor reported.")
+
+
+@pytest.mark.model
+def test_strikes_updated_run_by_run_equal_strikes_derived_at_once(
+    make_store: StoreFactory,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(strike_graph, "CHUNK", 1)  # every strike in its own transaction
+    source = jsonl(tmp_path / "a.jsonl", FIRST, ELSEWHERE)
+    store, _ = make_store(source)
+    for articles in [
+        (FIRST, SECOND, ELSEWHERE),  # SECOND joins FIRST's strike
+        (FIRST, SECOND_LATER, ELSEWHERE),  # and leaves it
+        (FIRST, SECOND, ELSEWHERE),
+    ]:
+        ingest([jsonl(source, *articles)], store, settings)
+        at_once, _ = make_store(jsonl(tmp_path / "b.jsonl", *articles))
+        assert strike_quads(store) == strike_quads(at_once), articles
+    # An article deleted from the store (over SPARQL Update, say) takes its reports along.
+    store.update(f"DROP GRAPH <{IRIS.doc_graph(SECOND[0])}>")
+    assert update_strikes(store, IRIS, changed_docs=()).written == 1
+    at_once, _ = make_store(jsonl(tmp_path / "b.jsonl", FIRST, ELSEWHERE))
+    assert strike_quads(store) == strike_quads(at_once)
+
+
+@pytest.mark.model
+def test_the_two_reports_of_one_strike_merge_and_part_when_one_changes_its_day(
+    make_store: StoreFactory, settings: Settings, tmp_path: Path
+) -> None:
+    source = jsonl(tmp_path / "a.jsonl", FIRST, SECOND, ELSEWHERE)
+    store, _ = make_store(source)
+    assert len(strikes_by_report(store)) == 3
+    assert len(set(strikes_by_report(store).values())) == 2
+    jsonl(source, FIRST, SECOND_LATER, ELSEWHERE)
+    ingest([source], store, settings)
+    assert len(set(strikes_by_report(store).values())) == 3
+
+
+@pytest.mark.model
+def test_a_strike_update_with_nothing_changed_writes_nothing(seed_store: KGStore) -> None:
+    before = strike_quads(seed_store)
+    assert update_strikes(seed_store, IRIS, changed_docs=()) == StrikeUpdate(0, 0)
+    assert strike_quads(seed_store) == before
 
 
 def day(text: str) -> ResolvedDate:

@@ -25,6 +25,10 @@ class Iris:
     def doc_graph(self, doc_id: str) -> str:
         return f"{self.base}graph/doc/{doc_id}"
 
+    def graph_of_doc(self, doc: str) -> str:
+        """The named graph of the article whose IRI is ``doc``."""
+        return self.doc_graph(doc.removeprefix(f"{self.base}doc/"))
+
     def report(self, doc_id: str, number: int) -> str:
         return f"{self.base}doc/{doc_id}/report/{number}"
 

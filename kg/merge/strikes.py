@@ -14,17 +14,17 @@ import datetime
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kg.events.lexicon import load_lexicon
 from kg.events.model import Outcome, PartialDate, Precision, ResolvedDate, StrikeType, Weapon
 from kg.mapping import Iris
-from kg.store import KGStore
+from kg.store import KGStore, Term
 from kg.timex import compatible, parse_date_expression
 from kg.vocab import NIF, RDF, SK, SKOS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReportSummary:
     """What clustering needs to know of one stored report."""
 
@@ -67,50 +67,96 @@ class StrikeRecord:
         return list(seen)
 
 
-def load_reports(store: KGStore, iris: Iris) -> list[ReportSummary]:
-    """Every report in the article graphs, with the fields clustering compares."""
-    query = f"""
-    SELECT ?r ?doc ?attacker ?target ?location ?country ?date ?earliest ?latest ?precision
-           ?dateText ?weapon ?outcome ?killed ?injured ?kind
-    WHERE {{
+def load_reports(
+    store: KGStore,
+    iris: Iris,
+    docs: Iterable[str] | None = None,
+    *,
+    described: bool = True,
+) -> list[ReportSummary]:
+    """Stored reports, of every article or of those named, sorted by IRI.
+
+    Args:
+        docs: the articles (document IRIs) whose reports to load; ``None`` loads all.
+        described: also load what a strike's description gives (country, weapon, outcomes,
+            tolls, kind); without it, only what ``cluster`` compares, which is what a pass
+            over every stored report needs.
+    """
+    # The articles are named as the query's dataset: Oxigraph joins VALUES by evaluating
+    # the whole pattern, but a dataset of named graphs bounds the work to those graphs.
+    graphs = None if docs is None else sorted({iris.graph_of_doc(doc) for doc in docs})
+    if graphs == []:
+        return []
+    result = store.query(_report_query(iris, described), named_graphs=graphs or ())
+    found = _summaries(result.iter_rows(), _places_within(store, iris))
+    return [found[iri] for iri in sorted(found)]
+
+
+def _report_query(iris: Iris, described: bool) -> str:
+    description = f"""
+        OPTIONAL {{ ?r <{SK.country}> ?country }}
+        OPTIONAL {{ ?r <{SK.weapon}> ?weapon }}
+        OPTIONAL {{ ?r <{SK.outcome}> ?outcome }}
+        OPTIONAL {{ ?r <{SK.killed}> ?killed }}
+        OPTIONAL {{ ?r <{SK.injured}> ?injured }}
+        OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{RDF.type}> ;
+                                       <{SK.mention}> [ <{NIF.anchorOf}> ?kind ] ] }}"""
+    return f"""
+    SELECT * WHERE {{
       GRAPH ?g {{
         ?r a <{SK.Report}> ; <{SK.document}> ?doc .
         OPTIONAL {{ ?r <{SK.attacker}> ?attacker }}
         OPTIONAL {{ ?r <{SK.target}> ?target
                     FILTER(STRSTARTS(STR(?target), "{iris.entity_prefix}")) }}
         OPTIONAL {{ ?r <{SK.location}> ?location }}
-        OPTIONAL {{ ?r <{SK.country}> ?country }}
         OPTIONAL {{ ?r <{SK.date}> ?date }}
         OPTIONAL {{ ?r <{SK.earliestDate}> ?earliest ; <{SK.latestDate}> ?latest }}
         OPTIONAL {{ ?r <{SK.datePrecision}> ?precision }}
         OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{SK.date}> ;
                                        <{SK.mention}> [ <{NIF.anchorOf}> ?dateText ] ] }}
-        OPTIONAL {{ ?r <{SK.weapon}> ?weapon }}
-        OPTIONAL {{ ?r <{SK.outcome}> ?outcome }}
-        OPTIONAL {{ ?r <{SK.killed}> ?killed }}
-        OPTIONAL {{ ?r <{SK.injured}> ?injured }}
-        OPTIONAL {{ ?r <{SK.evidence}> [ <{SK.role}> <{RDF.type}> ;
-                                       <{SK.mention}> [ <{NIF.anchorOf}> ?kind ] ] }}
+        {description if described else ""}
       }}
     }}"""
-    within = _places_within(store, iris)
-    by_report: dict[str, dict[str, str]] = {}
-    places: dict[str, set[str]] = defaultdict(set)
-    outcomes: dict[str, set[Outcome]] = defaultdict(set)
-    for row in store.query(query).rows():
+
+
+def _summaries(
+    rows: Iterable[dict[str, Term]], within: dict[str, set[str]]
+) -> dict[str, ReportSummary]:
+    """One summary per report from the query's rows, which come one report at a time.
+
+    A report's single values come from its first row; its places and outcomes gather over
+    all its rows. Only summaries are kept, not rows: a pass over every stored report must
+    not hold the query's whole answer.
+    """
+    found: dict[str, ReportSummary] = {}
+    for row in rows:
         values = {name: str(term) for name, term in row.items()}
-        report = values["r"]
-        by_report.setdefault(report, values)
-        if "location" in values:
-            places[report] |= {values["location"], *within.get(values["location"], ())}
-        if "target" in values:
-            places[report] |= within.get(values["target"], set())
-        if "outcome" in values:
-            outcomes[report].add(Outcome(values["outcome"].removeprefix(str(SK._NS))))
-    return [
-        _summary(values, frozenset(places[iri]), frozenset(outcomes[iri] - {Outcome.UNKNOWN}))
-        for iri, values in sorted(by_report.items())
-    ]
+        summary = _summary(values, frozenset(_places(values, within)), _outcomes(values))
+        earlier = found.get(summary.iri)
+        if earlier is not None:
+            summary = replace(
+                earlier,
+                places=earlier.places | summary.places,
+                outcomes=earlier.outcomes | summary.outcomes,
+            )
+        found[summary.iri] = summary
+    return found
+
+
+def _places(values: dict[str, str], within: dict[str, set[str]]) -> set[str]:
+    places = set()
+    if "location" in values:
+        places |= {values["location"], *within.get(values["location"], ())}
+    if "target" in values:
+        places |= within.get(values["target"], set())
+    return places
+
+
+def _outcomes(values: dict[str, str]) -> frozenset[Outcome]:
+    if "outcome" not in values:
+        return frozenset()
+    outcome = Outcome(values["outcome"].removeprefix(str(SK._NS)))
+    return frozenset() if outcome is Outcome.UNKNOWN else frozenset({outcome})
 
 
 def _places_within(store: KGStore, iris: Iris) -> dict[str, set[str]]:
@@ -297,14 +343,16 @@ def _same_day(a: ReportSummary, b: ReportSummary) -> bool:
 
 
 def strike_records(clusters: Iterable[tuple[ReportSummary, ...]]) -> list[StrikeRecord]:
-    """One record per cluster, keyed by its earliest report (stable across re-runs)."""
-    records = []
-    for group in clusters:
-        key = hashlib.sha256(min(r.iri for r in group).encode()).hexdigest()[:16]
-        records.append(
-            StrikeRecord(key, group, frozenset(r.kind for r in group), _contested(group))
-        )
-    return records
+    """One record per cluster."""
+    return [
+        StrikeRecord(strike_key(group), group, frozenset(r.kind for r in group), _contested(group))
+        for group in clusters
+    ]
+
+
+def strike_key(group: Iterable[ReportSummary]) -> str:
+    """A cluster's key, from its earliest report: stable across re-runs."""
+    return hashlib.sha256(min(r.iri for r in group).encode()).hexdigest()[:16]
 
 
 def _contested(group: tuple[ReportSummary, ...]) -> bool:

@@ -1,0 +1,109 @@
+"""Keeping the merged strikes in the shared graph current, in bounded memory.
+
+Every stored report is clustered, but from the few fields clustering compares; the strikes
+whose reports, membership or key changed are then rewritten a chunk at a time, each chunk
+loading its reports' full description and writing in one transaction. A run that adds a
+few articles to a large store thus rewrites a few strikes, and a run over a whole archive
+never holds every strike's description at once.
+
+A crash between chunks leaves the run without an end; the next run rebuilds every strike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from kg.mapping import Iris, strike_triples
+from kg.merge.strikes import ReportSummary, cluster, load_reports, strike_key, strike_records
+from kg.store import KGStore
+from kg.vocab import SK
+
+# Strikes written per transaction: large enough that a transaction's overhead does not
+# count, small enough that its text and Oxigraph's write batch stay a few megabytes.
+CHUNK = 2_000
+
+Group = tuple[ReportSummary, ...]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class StrikeUpdate:
+    """What ``update_strikes`` changed."""
+
+    written: int
+    deleted: int
+
+
+def update_strikes(
+    store: KGStore, iris: Iris, changed_docs: Collection[str] | None = None
+) -> StrikeUpdate:
+    """Re-derive the merged strikes from the stored reports; write only what changed.
+
+    Args:
+        changed_docs: the articles (document IRIs) whose reports were rewritten, so whose
+            strikes' values may have changed; ``None`` rewrites every strike.
+    """
+    groups = cluster(load_reports(store, iris, described=False))
+    stored = _stored_strikes(store, iris)
+    members = Counter(stored.values())
+    nodes = {iris.strike(strike_key(group)) for group in groups}
+    changed = [
+        group
+        for group in groups
+        if changed_docs is None or _changed(group, iris, stored, members, changed_docs)
+    ]
+    for chunk in _chunks(changed):
+        _write(store, iris, chunk)
+    stale = sorted(set(members) - nodes)
+    gone = sorted(set(stored) - {r.iri for group in groups for r in group})
+    for subjects in _chunks(stale + gone):
+        store.update(" ;\n".join(_deletion(iris, subject) for subject in subjects))
+    return StrikeUpdate(len(changed), len(stale))
+
+
+def _stored_strikes(store: KGStore, iris: Iris) -> dict[str, str]:
+    """The strike each stored report is said to describe."""
+    query = f"SELECT ?r ?s WHERE {{ GRAPH <{iris.kg_graph}> {{ ?r <{SK.describes}> ?s }} }}"
+    return {str(row["r"]): str(row["s"]) for row in store.query(query).iter_rows()}
+
+
+def _changed(
+    group: Group,
+    iris: Iris,
+    stored: dict[str, str],
+    members: Counter[str],
+    changed_docs: Collection[str],
+) -> bool:
+    """Whether a cluster differs from the strike stored for it: another key, other
+    reports, or a report the run rewrote."""
+    node = iris.strike(strike_key(group))
+    return (
+        members[node] != len(group)
+        or any(stored.get(report.iri) != node for report in group)
+        or any(report.doc in changed_docs for report in group)
+    )
+
+
+def _write(store: KGStore, iris: Iris, groups: Sequence[Group]) -> None:
+    """Replace the strikes of ``groups`` in one transaction, from their reports' full
+    description."""
+    docs = {report.doc for group in groups for report in group}
+    described = {r.iri: r for r in load_reports(store, iris, docs)}
+    records = strike_records(tuple(described[r.iri] for r in group) for group in groups)
+    deletions = [_deletion(iris, iris.strike(record.key)) for record in records]
+    deletions += [_deletion(iris, report.iri) for group in groups for report in group]
+    insert = f"INSERT DATA {{ GRAPH <{iris.kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
+    store.update(" ;\n".join([*deletions, insert]))
+
+
+def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
+    return (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
+
+
+def _deletion(iris: Iris, subject: str) -> str:
+    """Update text deleting what the shared graph says of a strike, or of a report (the
+    strike it describes)."""
+    return f"DELETE WHERE {{ GRAPH <{iris.kg_graph}> {{ <{subject}> ?p ?o }} }}"
