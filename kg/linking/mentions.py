@@ -329,7 +329,7 @@ def _tokens_where(doc: Doc, *conditions: int | str) -> Iterator[Token]:
     The attributes are compared as one array: most articles have a few such tokens, and
     making a ``Token`` for each of thousands costs more than the rest of linking.
     """
-    attributes = [int(a) for a in conditions[::2]]
+    attributes: list[int | str] = [int(a) for a in conditions[::2]]
     values = [doc.vocab.strings[str(v)] for v in conditions[1::2]]
     table = doc.to_array(attributes).reshape(len(doc), len(attributes))
     for i in numpy.flatnonzero((table == numpy.array(values, dtype=table.dtype)).all(axis=1)):
