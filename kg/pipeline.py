@@ -51,7 +51,7 @@ from kg.nlp import load_pipeline, model_info
 from kg.queries import article_count
 from kg.resources import SAMPLES_DIR, ontology_file
 from kg.snapshots import publish_snapshot
-from kg.store import KGStore, values_blocks
+from kg.store import KGStore
 from kg.timex import reference_date
 from kg.vocab import PROV, SK
 
@@ -344,20 +344,24 @@ def _only_changed(
     batch: list[Article], store: KGStore, settings: Settings, run: RunInfo, report: IngestReport
 ) -> Iterator[list[Article]]:
     iris = Iris(settings.base)
-    stored = stored_fingerprints(store, [iris.doc(a.doc_id) for a in batch])
+    stored = stored_fingerprints(store, iris, [a.doc_id for a in batch])
     changed = [a for a in batch if stored.get(iris.doc(a.doc_id)) != fingerprint(a, run)]
     report.unchanged += len(batch) - len(changed)
     if changed:
         yield changed
 
 
-def stored_fingerprints(store: KGStore, docs: list[str]) -> dict[str, str]:
-    """The fingerprint stored for each of ``docs`` that is in the store."""
-    found: dict[str, str] = {}
-    for values in values_blocks("doc", docs):
-        query = f"SELECT ?doc ?fp WHERE {{ {values} ?doc <{SK.fingerprint}> ?fp }}"
-        found.update((str(row["doc"]), str(row["fp"])) for row in store.query(query).rows())
-    return found
+def stored_fingerprints(store: KGStore, iris: Iris, doc_ids: list[str]) -> dict[str, str]:
+    """The fingerprint stored for each of the articles ``doc_ids`` that is in the store, by
+    document IRI."""
+    if not doc_ids:
+        return {}
+    # The articles' graphs are the query's dataset: a VALUES block would make Oxigraph read
+    # every stored fingerprint for each batch.
+    graphs = [iris.doc_graph(doc_id) for doc_id in doc_ids]
+    query = f"SELECT ?doc ?fp WHERE {{ GRAPH ?g {{ ?doc <{SK.fingerprint}> ?fp }} }}"
+    rows = store.query(query, named_graphs=graphs).rows()
+    return {str(row["doc"]): str(row["fp"]) for row in rows}
 
 
 def _store_all(

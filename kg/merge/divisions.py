@@ -77,9 +77,9 @@ def _mentions(store: KGStore, values: str) -> Iterator[tuple[str, _Mention]]:
     """The entity and place in the text of every mention a ``VALUES`` block selects (of
     some entities ``?e``, or in some article graphs ``?g``)."""
     query = f"""SELECT ?e ?g ?s ?b ?x WHERE {{
-        {values}
         GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
-                      <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
+                      <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }}
+        {values} }}"""
     for row in store.query(query).rows():
         mention = _Mention(str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"])))
         yield str(row["e"]), mention

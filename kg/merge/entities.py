@@ -30,13 +30,13 @@ _T = TypeVar("_T", bound=str)
 
 def referenced_entities(store: KGStore, graphs: Iterable[str] | None = None) -> set[str]:
     """IRIs of the entities that mentions in ``graphs`` (or in any graph) name."""
-    query = f"SELECT DISTINCT ?e WHERE {{ {{VALUES}} GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} }}"
-    if graphs is None:
-        return {str(row["e"]) for row in store.query(query.replace("{VALUES}", "")).rows()}
-    found: set[str] = set()
-    for values in values_blocks("g", graphs):
-        found.update(str(row["e"]) for row in store.query(query.replace("{VALUES}", values)).rows())
-    return found
+    query = f"SELECT DISTINCT ?e WHERE {{ GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} }}"
+    # The graphs are the query's dataset, not a VALUES block: Oxigraph would evaluate the
+    # pattern over every graph and then join, a cost that grows with the store.
+    named = sorted(graphs) if graphs is not None else None
+    if named == []:
+        return set()
+    return {str(row["e"]) for row in store.query(query, named_graphs=named or ()).rows()}
 
 
 def consolidate(
@@ -54,9 +54,9 @@ def consolidate(
     for values in values_blocks("e", entities):
         query = f"""
             SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{
-              {values}
               GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.anchorOf}> ?anchor .
                          OPTIONAL {{ ?m <{ITSRDF.taClassRef}> ?cls }} }}
+              {values}
             }} GROUP BY ?e ?cls ?anchor"""
         for row in store.query(query).rows():
             entity = str(row["e"])
@@ -82,7 +82,7 @@ def with_tallies(store: KGStore, records: list[EntityRecord], iris: Iris) -> lis
     for values in values_blocks("e", [iris.entity(r.key) for r in records]):
         query = f"""
             SELECT ?e (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?g) AS ?articles) WHERE {{
-              {values} GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }}
+              GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} {values}
             }} GROUP BY ?e"""
         for row in store.query(query).rows():
             tallies[str(row["e"])] = (int(str(row["mentions"])), int(str(row["articles"])))
@@ -159,9 +159,9 @@ def _report_roles(store: KGStore, entities: list[str]) -> dict[str, set[str]]:
     roles: dict[str, set[str]] = defaultdict(set)
     for values in values_blocks("e", entities):
         query = f"""SELECT DISTINCT ?e ?role WHERE {{
-            {values}
             VALUES ?role {{ <{SK.location}> <{SK.attacker}> <{SK.attributedTo}> }}
-            GRAPH ?g {{ ?r ?role ?e }} }}"""
+            GRAPH ?g {{ ?r ?role ?e }}
+            {values} }}"""
         for row in store.query(query).rows():
             roles[str(row["e"])].add(str(row["role"]).removeprefix(str(SK._NS)))
     return roles
