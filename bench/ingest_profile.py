@@ -95,9 +95,7 @@ def main() -> None:
         ours,
         "RDF mapping (kg.mapping)",
         lambda: [
-            article_graph(
-                article, a, extractor.iris, extractor.run_iri, extractor.fingerprint(article), r
-            )
+            article_graph(article, a, extractor.iris, extractor.fingerprint(article), r)
             for (article, _), a, r in zip(pairs, linked, reports, strict=True)
         ],
     )

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
@@ -51,7 +52,7 @@ from kg.nlp import load_pipeline, model_info
 from kg.queries import article_count
 from kg.resources import SAMPLES_DIR, ontology_file
 from kg.snapshots import publish_snapshot
-from kg.store import KGStore
+from kg.store import GraphStatement, KGStore
 from kg.timex import reference_date
 from kg.vocab import PROV, SK
 
@@ -97,7 +98,6 @@ class Extractor:
         self.iris = Iris(settings.base)
         self.linker = PlaceLinker(place_gazetteer())
         self.run = run
-        self.run_iri = self.iris.run(run.run_id)
 
     def fingerprint(self, article: Article) -> str:
         """Digest of the article as received and of the software and model reading it."""
@@ -121,7 +121,7 @@ class Extractor:
         reference = reference_date(article.text, article.published)
         analysis, reports = understand(doc, reference, self.gazetteer, self.linker)
         fingerprint = self.fingerprint(article)
-        return article_graph(article, analysis, self.iris, self.run_iri, fingerprint, reports)
+        return article_graph(article, analysis, self.iris, fingerprint, reports)
 
 
 def understand(
@@ -198,9 +198,7 @@ class _Parallel:
         self.pool: Pool = context.Pool(settings.processes, _start_worker, (settings, run))
         self.window = settings.processes * 2
 
-    def map(
-        self, batches: Iterable[list[Article]]
-    ) -> Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]:
+    def map(self, batches: Iterable[list[Article]]) -> Extracted:
         pending: deque[tuple[list[Article], AsyncResult[list[ArticleGraph | KGError]]]] = deque()
         for batch in batches:
             pending.append((batch, self.pool.apply_async(_extract_in_worker, (batch,))))
@@ -218,6 +216,29 @@ class _Parallel:
     def terminate(self) -> None:
         self.pool.terminate()
         self.pool.join()
+
+
+Extracted = Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]
+
+
+@contextmanager
+def extraction(
+    settings: Settings, run: RunInfo, gazetteer: Gazetteer | None = None
+) -> Iterator[Callable[[Iterable[list[Article]]], Extracted]]:
+    """A function from batches of articles to their article graphs, in input order: in
+    ``settings.processes`` worker processes when more than one, else in this process. The
+    workers end with the block (at once if it raises)."""
+    if settings.processes <= 1:
+        extractor = Extractor(settings, run, gazetteer)
+        yield lambda batches: ((batch, extractor.extract(batch)) for batch in batches)
+        return
+    parallel = _Parallel(settings, run)
+    try:
+        yield parallel.map
+    except BaseException:
+        parallel.terminate()
+        raise
+    parallel.close()
 
 
 # -- the run --------------------------------------------------------------------------------
@@ -241,7 +262,7 @@ def ingest(
     iris = Iris(settings.base)
     run = new_run(settings)
     gazetteer = load_gazetteer()
-    writer = _Writer(store, iris, run, gazetteer, settings.publish_seconds)
+    writer = GraphWriter(store, iris, run, gazetteer, settings.publish_seconds)
 
     def fail(error: KGError) -> None:
         report.failed.append(str(error))
@@ -259,17 +280,8 @@ def ingest(
             )
         )
         batches = _changed_batches(articles, store, settings, run, report)
-        if settings.processes > 1:
-            parallel = _Parallel(settings, run)
-            try:
-                _store_all(parallel.map(batches), writer, fail)
-            except BaseException:
-                parallel.terminate()
-                raise
-            parallel.close()
-        else:
-            extractor = Extractor(settings, run, gazetteer)
-            _store_all(((batch, extractor.extract(batch)) for batch in batches), writer, fail)
+        with extraction(settings, run, gazetteer) as extract:
+            _store_all(extract(batches), writer, fail)
         bar.close()
         report.stored = writer.stored
         report.run = writer.finish()
@@ -365,8 +377,8 @@ def stored_fingerprints(store: KGStore, iris: Iris, doc_ids: list[str]) -> dict[
 
 
 def _store_all(
-    results: Iterable[tuple[list[Article], list[ArticleGraph | KGError]]],
-    writer: _Writer,
+    results: Extracted,
+    writer: GraphWriter,
     fail: ErrorHandler,
 ) -> None:
     for _, extracted in results:
@@ -379,12 +391,21 @@ def _store_all(
         writer.write(graphs)
 
 
-class _Writer:
+class GraphWriter:
     """Writes article graphs batch by batch and closes the run with consolidation."""
 
     def __init__(
-        self, store: KGStore, iris: Iris, run: RunInfo, gazetteer: Gazetteer, publish_seconds: float
+        self,
+        store: KGStore,
+        iris: Iris,
+        run: RunInfo,
+        gazetteer: Gazetteer,
+        publish_seconds: float,
+        *,
+        rebuild: bool = False,
     ) -> None:
+        """``rebuild`` consolidates every entity and strike at the end, not only those the
+        written articles touch (as after a crash, which it detects itself)."""
         self.store = store
         # A snapshot flushes and hard-links the store's files: cheap, but not free per batch.
         self.publish_seconds = publish_seconds
@@ -394,7 +415,7 @@ class _Writer:
         self.touched: set[str] = set()
         self.docs: set[str] = set()  # the articles written: their strikes may change
         self.stored = 0
-        self.full_rebuild = _interrupted_run_exists(store)
+        self.full_rebuild = rebuild or _interrupted_run_exists(store)
         self.published = time.monotonic()
 
     def write(self, graphs: list[ArticleGraph]) -> None:
@@ -413,7 +434,10 @@ class _Writer:
                 _ontology_update(self.store, self.iris)
                 + f"INSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
             )
-        self.store.replace_graphs({g.graph: g.ntriples for g in graphs})
+        generated = GraphStatement(
+            self.iris.kg_graph, str(PROV.wasGeneratedBy), self.iris.run(self.run.run_id)
+        )
+        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=generated)
         self.stored += len(graphs)
         if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
@@ -486,6 +510,18 @@ def _ontology_update(store: KGStore, iris: Iris) -> str:
     return (
         f"DROP SILENT GRAPH <{graph}> ;\nINSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }} ;\n"
     )
+
+
+def consolidate_store(store: KGStore, settings: Settings) -> None:
+    """Re-derive every canonical entity and merged strike from the stored article graphs:
+    after article graphs were stored by other means (a server's own bulk loader)."""
+    iris = Iris(settings.base)
+    if ontology := _ontology_update(store, iris):
+        store.update(ontology.rstrip(" ;\n"))
+    writer = GraphWriter(
+        store, iris, new_run(settings), load_gazetteer(), settings.publish_seconds, rebuild=True
+    )
+    writer.finish()
 
 
 def ingest_samples_if_empty(

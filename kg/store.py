@@ -166,6 +166,24 @@ class QueryResult:
                 }
 
 
+@dataclass(frozen=True)
+class GraphStatement:
+    """What ``graph`` says of each graph that ``KGStore.replace_graphs`` writes:
+    ``<that graph> <predicate> <value>``."""
+
+    graph: str
+    predicate: str
+    value: str
+
+    def about(self, subject: str) -> str:
+        """The statement about ``subject`` as an N-Triples line (without newline)."""
+        return f"<{subject}> <{self.predicate}> <{self.value}> ."
+
+    def deletion(self, subject: str) -> str:
+        """Update text deleting what ``graph`` says of ``subject`` with the predicate."""
+        return f"DELETE WHERE {{ GRAPH <{self.graph}> {{ <{subject}> <{self.predicate}> ?o }} }}"
+
+
 class KGStore:
     """An Oxigraph dataset on disk (or in memory when ``path`` is ``None``)."""
 
@@ -208,23 +226,36 @@ class KGStore:
 
     # -- writing -------------------------------------------------------------------------
 
-    def replace_graphs(self, graphs: Mapping[str, str]) -> None:
+    def replace_graphs(
+        self, graphs: Mapping[str, str], *, said: GraphStatement | None = None
+    ) -> None:
         """Replace each named graph with the N-Triples given for it, one transaction per
         graph: a reader, or the store after a crash, sees each graph whole, old or new.
 
         Args:
             graphs: graph IRI -> its triples as N-Triples text (empty text drops the graph).
+            said: a statement about each graph, kept in another graph and replaced with it
+                in the same transaction (which run wrote it).
         """
         for iri, ntriples in graphs.items():
-            if self._native.contains_named_graph(ox.NamedNode(iri)):
+            statement = said.about(iri) if said is not None else ""
+            if self.has_graph(iri):
                 operations = [f"DROP SILENT GRAPH <{iri}>"]
+                if said is not None:
+                    operations.append(said.deletion(iri))
                 if ntriples.strip():
-                    operations.append(f"INSERT DATA {{ GRAPH <{iri}> {{\n{ntriples}\n}} }}")
+                    inserted = f"GRAPH <{iri}> {{\n{ntriples}\n}}"
+                    if said is not None:
+                        inserted += f" GRAPH <{said.graph}> {{ {statement} }}"
+                    operations.append(f"INSERT DATA {{ {inserted} }}")
                 self.update(" ;\n".join(operations))
             elif ntriples.strip():
-                # A new graph is loaded, not inserted: N-Triples parse several times faster
+                # A new graph is loaded, not inserted: N-Quads parse several times faster
                 # than the same triples inside SPARQL Update text.
-                self.load(ntriples.encode(), "ntriples", graph=iri)
+                nquads = in_graph(ntriples, iri)
+                if said is not None:
+                    nquads += in_graph(statement + "\n", said.graph)
+                self.load(nquads.encode(), "nquads")
 
     @staticmethod
     def subjects_replacement(graph: str, subjects: Iterable[str], ntriples: str) -> str:
@@ -438,6 +469,18 @@ def values_blocks(variable: str, iris: Iterable[str], size: int = VALUES_SIZE) -
     for start in range(0, len(ordered), size):
         listed = " ".join(f"<{iri}>" for iri in ordered[start : start + size])
         yield f"VALUES ?{variable} {{ {listed} }}"
+
+
+def in_graph(ntriples: str, graph: str) -> str:
+    """N-Triples text as N-Quads in ``graph``.
+
+    Every N-Triples statement ends with " ." and a newline, which no escaped term contains.
+
+    Example:
+        >>> in_graph('<urn:s> <urn:p> "o" .\n', "urn:g")
+        '<urn:s> <urn:p> "o" <urn:g> .\n'
+    """
+    return ntriples.replace(" .\n", f" <{graph}> .\n")
 
 
 def has_dataset_clause(sparql: str) -> bool:

@@ -75,7 +75,7 @@ def parse(ntriples: str) -> Graph:
 
 
 def test_article_graph_matches_golden_turtle() -> None:
-    mapped = article_graph(ARTICLE, ANALYSIS, IRIS, IRIS.run("r1"), "f" * 64)
+    mapped = article_graph(ARTICLE, ANALYSIS, IRIS, "f" * 64)
     assert mapped.graph == "https://w3id.org/strike-kg/id/graph/doc/d1"
     assert mapped.entities == {IRIS.entity("israel"), IRIS.entity("al-safirah")}
     expected = Graph().parse(GOLDEN / "article-d1.ttl")
@@ -95,7 +95,7 @@ def test_shared_graph_matches_golden_turtle() -> None:
 
 
 def test_anchors_are_the_text_at_their_offsets() -> None:
-    mapped = article_graph(ARTICLE, ANALYSIS, IRIS, IRIS.run("r1"), "f" * 64)
+    mapped = article_graph(ARTICLE, ANALYSIS, IRIS, "f" * 64)
     store = ox.Store()
     store.load(mapped.ntriples.encode(), ox.RdfFormat.N_TRIPLES)
     rows = store.query(

@@ -15,7 +15,8 @@ from kg.ingest import Article
 from kg.mapping.events import describe_reports
 from kg.mapping.iris import Iris
 from kg.mapping.terms import Triples, count, iri, literal
-from kg.vocab import ITSRDF, NIF, PROV, RDF, RDFS, SCHEMA, SK
+from kg.store import in_graph
+from kg.vocab import ITSRDF, NIF, RDF, RDFS, SCHEMA, SK
 
 
 @dataclass(frozen=True)
@@ -34,21 +35,28 @@ class ArticleGraph:
     ntriples: str
     entities: frozenset[str]
 
+    @property
+    def nquads(self) -> str:
+        """The graph's triples as N-Quads: what ``kg extract`` writes for the article."""
+        return in_graph(self.ntriples, self.graph)
+
 
 def article_graph(
     article: Article,
     analysis: Analysis,
     iris: Iris,
-    run_iri: str,
     fingerprint: str,
     reports: Sequence[Report] = (),
 ) -> ArticleGraph:
-    """Map one article, its sentences, mentions and strike reports into its named graph."""
+    """Map one article, its sentences, mentions and strike reports into its named graph.
+
+    The graph depends on the article and on what read it (the ``fingerprint``), not on when
+    or where: which run stored it is said in the shared graph.
+    """
     out = Triples()
     doc = iris.doc(article.doc_id)
     graph = iris.doc_graph(article.doc_id)
-    _describe_article(out, article, doc, run_iri, fingerprint)
-    out.add(graph, str(PROV.wasGeneratedBy), f"<{run_iri}>")
+    _describe_article(out, article, doc, fingerprint)
     sentence_iris = _describe_sentences(out, article, analysis, iris, doc)
     entities = set()
     text = article.text
@@ -65,9 +73,7 @@ def article_graph(
     return ArticleGraph(article.doc_id, graph, out.text(), frozenset(entities))
 
 
-def _describe_article(
-    out: Triples, article: Article, doc: str, run_iri: str, fingerprint: str
-) -> None:
+def _describe_article(out: Triples, article: Article, doc: str, fingerprint: str) -> None:
     for cls in (SCHEMA.NewsArticle, NIF.Context, NIF.OffsetBasedString):
         out.add(doc, str(RDF.type), f"<{cls}>")
     out.add(doc, str(RDFS.label), literal(article.title or article.doc_id))
@@ -78,7 +84,6 @@ def _describe_article(
     # The article's size, stated once, so that listing articles counts nothing at query time.
     out.add(doc, str(SCHEMA.wordCount), count(len(article.text.split())))
     out.add(doc, str(SK.fingerprint), literal(fingerprint))
-    out.add(doc, str(PROV.wasGeneratedBy), f"<{run_iri}>")
     if article.title:
         out.add(doc, str(SCHEMA.headline), literal(article.title))
     if article.url:

@@ -17,8 +17,8 @@ from kg.entities import Analysis
 from kg.events.model import Argument, Precision, Report, StrikeType
 from kg.ingest import Article
 from kg.mapping.iris import Iris
-from kg.mapping.terms import Triples, count, literal
-from kg.vocab import ITSRDF, NIF, PROV, RDF, RDFS, SK, XSD
+from kg.mapping.terms import Triples, count, decimal, literal
+from kg.vocab import ITSRDF, NIF, PROV, RDF, RDFS, SK
 
 _MILITIA_WORDS = frozenset(
     {
@@ -60,7 +60,7 @@ class _ReportWriter:
         add(node, str(SK.document), f"<{self.doc}>")
         for index in report.sentences:
             add(node, str(PROV.wasDerivedFrom), f"<{self.sentence_iris[index]}>")
-        add(node, str(SK.confidence), literal(f"{report.confidence:.2f}", str(XSD.decimal)))
+        add(node, str(SK.confidence), decimal(report.confidence))
         add(node, str(SK.status), f"<{SK[report.status.value]}>")
         self._evidence(node, "status", report.status_span)
         self._evidence(node, "type", report.trigger)

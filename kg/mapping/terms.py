@@ -78,3 +78,17 @@ class Triples:
 def ref(value: str) -> str:
     """An IRI known to be safe (minted by ``Iris`` or from the vocabulary) as a term."""
     return f"<{value}>"
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """An ``xsd:decimal`` rounded to ``places``, in the canonical form the store keeps (no
+    trailing zeros), so that what is written is what a dump gives back.
+
+    Example:
+        >>> decimal(0.7), decimal(1.0), decimal(0.053)
+        ('"0.7"^^<http://www.w3.org/2001/XMLSchema#decimal>', \
+'"1"^^<http://www.w3.org/2001/XMLSchema#decimal>', \
+'"0.05"^^<http://www.w3.org/2001/XMLSchema#decimal>')
+    """
+    lexical = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return literal(lexical if lexical not in {"", "-0"} else "0", str(XSD.decimal))
