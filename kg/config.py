@@ -25,6 +25,8 @@ class Settings:
 
     Attributes:
         store_path: directory of the on-disk Oxigraph store.
+        store_url: a SPARQL 1.1 server to use as the store instead (see ``kg.remote``):
+            its base URL, or its query, update and graph store URLs joined by commas.
         base: IRI prefix of every resource the graph mints; must end in ``/`` or ``#``.
         model: spaCy pipeline to load (package name or path).
         batch_size: articles per ``nlp.pipe`` batch and per store transaction.
@@ -48,6 +50,7 @@ class Settings:
     """
 
     store_path: Path = Path("data/kg")
+    store_url: str | None = None
     base: str = DEFAULT_BASE
     model: str = DEFAULT_MODEL
     batch_size: int = 64
@@ -117,6 +120,7 @@ def _flag(value: str) -> bool:
 
 _ENV: dict[str, tuple[str, Callable[[str], object]]] = {
     "store_path": ("KG_STORE", Path),
+    "store_url": ("KG_STORE_URL", str),
     "base": ("KG_BASE", str),
     "model": ("KG_MODEL", str),
     "batch_size": ("KG_BATCH_SIZE", int),

@@ -39,6 +39,10 @@ class NLPError(KGError):
     """The language pipeline could not be loaded or run."""
 
 
+class ExtractError(KGError):
+    """An article or a shard could not be extracted (the message names which)."""
+
+
 class MappingError(KGError):
     """Extracted data could not be turned into RDF."""
 

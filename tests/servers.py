@@ -39,17 +39,18 @@ def running_server(
     *,
     env: Mapping[str, str] | None = None,
     startup: float = 120.0,
+    health: str = "/health",
 ) -> Iterator[str]:
     """Run ``command`` (a server listening on ``port``) until the block ends; yield its URL.
 
-    The server counts as up once ``/health`` answers; its output goes to ``log``, which a
+    The server counts as up once ``health`` answers; its output goes to ``log``, which a
     failure shows.
     """
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     try:
-        _wait_until_up(url, process, log, startup)
+        _wait_until_up(url, health, process, log, startup)
         _PIDS[url] = process.pid
         yield url
     finally:
@@ -62,13 +63,15 @@ def running_server(
             process.wait()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path, startup: float) -> None:
+def _wait_until_up(
+    url: str, health: str, process: subprocess.Popen[bytes], log: Path, startup: float
+) -> None:
     deadline = time.monotonic() + startup
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"server exited with {process.returncode}:\n{log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{url}/health", timeout=1):
+            with urllib.request.urlopen(f"{url}{health}", timeout=1):
                 return
         except OSError:
             time.sleep(0.1)

@@ -60,12 +60,26 @@ def read_articles(
         if isinstance(source, str) and source == STDIN:
             yield from _read_stdin(stdin, max_chars)
             continue
+        for found in input_files([source], seen):
+            if isinstance(found, IngestError):
+                yield found
+            else:
+                yield from read_file(found, max_chars)
+
+
+def input_files(
+    sources: Iterable[str | Path], seen: set[str] | None = None
+) -> Iterator[Path | IngestError]:
+    """The files that paths, directories and globs name, each once (``seen`` holds the
+    real paths already given), or an error for a source that names none."""
+    seen = set() if seen is None else seen
+    for source in sources:
         for found in _expand(os.fspath(source)):
             if isinstance(found, IngestError):
                 yield found
             elif (key := os.path.realpath(found)) not in seen:
                 seen.add(key)
-                yield from read_file(found, max_chars)
+                yield found
 
 
 def _expand(source: str) -> Iterator[Path | IngestError]:

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from kg.config import Settings
 from kg.engine import Engine, InlineEngine, Limits, WorkerEngine
 from kg.errors import StoreBusyError, StoreError
+from kg.remote import SparqlStore
 from kg.snapshots import publish_snapshot
 from kg.store import KGStore
 
@@ -56,9 +57,12 @@ def limits(settings: Settings) -> Limits:
 
 
 def attach(app: Flask, settings: Settings, store: KGStore | None) -> AppState:
-    """Build the app's state: a store object is answered from in-process; without one, the
-    store at ``settings.store_path`` is answered from its snapshots by worker processes."""
+    """Build the app's state: a store object, or the SPARQL server at ``settings.store_url``,
+    is answered from in-process; otherwise the store at ``settings.store_path`` is answered
+    from its snapshots by worker processes."""
     engine: Engine
+    if store is None and settings.store_url:
+        store = SparqlStore(settings.store_url)  # the server answers, and keeps its writes
     if store is not None:
         engine = InlineEngine(store, limits(settings))
     else:
