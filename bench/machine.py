@@ -84,17 +84,17 @@ def words(paths: list[Path]) -> int:
     return total
 
 
-def write_section(name: str, body: str) -> None:
-    """Replace (or append) this benchmark's section of ``docs/BENCHMARKS.md``."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else HEADER
+def write_section(name: str, body: str, results: Path = RESULTS) -> None:
+    """Replace (or append) this benchmark's section of ``results`` (``docs/BENCHMARKS.md``)."""
+    results.parent.mkdir(parents=True, exist_ok=True)
+    text = results.read_text(encoding="utf-8") if results.exists() else HEADER
     section = f"<!-- bench:{name} -->\n{body.strip()}\n<!-- /bench:{name} -->"
     pattern = re.compile(rf"<!-- bench:{name} -->.*?<!-- /bench:{name} -->", re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: section, text)
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    results.write_text(text, encoding="utf-8")
 
 
 def percentile(values: list[float], fraction: float) -> float:
