@@ -6,4 +6,4 @@ in Oxigraph, ``merge`` consolidates entities across articles, ``pipeline`` runs 
 and ``web`` and ``cli`` are thin shells over them.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

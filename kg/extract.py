@@ -106,19 +106,24 @@ def write_shard(
     """
     report = ShardReport(source, target)
     articles = _counted(read_articles([source], max_chars=settings.max_chars), report)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    with partial.open("w", encoding="utf-8") as shard:
-        shard.write(header(run))
-        for _, extracted in extract_batches(_batches(articles, settings.batch_size)):
-            for item in extracted:
-                if isinstance(item, KGError):
-                    report.failed.append(str(item))
-                    continue
-                # A node described twice in a graph is one set of quads in the store.
-                shard.write("".join(dict.fromkeys(item.nquads.splitlines(True))))
-                report.extracted += 1
-    partial.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("w", encoding="utf-8") as shard:
+            shard.write(header(run))
+            for _, extracted in extract_batches(_batches(articles, settings.batch_size)):
+                for item in extracted:
+                    if isinstance(item, KGError):
+                        report.failed.append(str(item))
+                        continue
+                    # A node described twice in a graph is one set of quads in the store.
+                    shard.write("".join(dict.fromkeys(item.nquads.splitlines(True))))
+                    report.extracted += 1
+        partial.replace(target)
+    except OSError as error:
+        raise ExtractError(f"cannot write the shard {target}: {error}") from None
+    finally:
+        partial.unlink(missing_ok=True)
     return report
 
 

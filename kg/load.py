@@ -63,7 +63,9 @@ def load(
 ) -> LoadReport:
     """Store the article graphs of shards made by one extractor, then consolidate.
 
-    A shard that cannot be read is reported and skipped whole; the others are stored.
+    Every shard's first line is read first: a shard without one, or shards of different
+    extractors, stop the load before anything is stored. A shard whose quads cannot be
+    read is then reported and skipped whole; the others are stored.
     """
     report = LoadReport()
     iris = Iris(settings.base)
@@ -133,6 +135,7 @@ def _article_graphs(shard: Path, iris: Iris) -> list[tuple[ArticleGraph, str]]:
     lines: dict[str, list[str]] = defaultdict(list)
     entities: dict[str, set[str]] = defaultdict(set)
     fingerprints: dict[str, str] = {}
+    previous = None
     for quad in _quads(shard, rdf_format):
         graph = quad.graph_name
         if not isinstance(graph, ox.NamedNode) or not graph.value.startswith(iris.doc_graph_prefix):
@@ -141,6 +144,12 @@ def _article_graphs(shard: Path, iris: Iris) -> list[tuple[ArticleGraph, str]]:
                 "article graphs only",
                 str(shard),
             )
+        if graph.value != previous and graph.value in lines:
+            # The same article again (its id twice in the input): the later one wins, as
+            # in kg ingest.
+            del lines[graph.value], entities[graph.value]
+            fingerprints.pop(graph.value, None)
+        previous = graph.value
         lines[graph.value].append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
         value = quad.object
         if isinstance(value, ox.NamedNode) and quad.predicate.value == str(ITSRDF.taIdentRef):

@@ -54,7 +54,7 @@ from kg.resources import SAMPLES_DIR, ontology_file
 from kg.snapshots import publish_snapshot
 from kg.store import GraphStatement, KGStore
 from kg.timex import reference_date
-from kg.vocab import PROV, SK
+from kg.vocab import PROV, SCHEMA, SK
 
 ErrorHandler = Callable[[KGError], None]
 
@@ -164,12 +164,13 @@ def new_run(settings: Settings) -> RunInfo:
 
 
 def _identity(path: Path) -> str:
-    """A user gazetteer file as a fingerprint sees it: edited, it rereads the articles."""
+    """A user gazetteer file as a fingerprint sees it, by content: edited, it rereads the
+    articles; the same file on another machine reads them the same."""
     try:
-        stat = path.stat()
+        content = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"cannot read the gazetteer file {path}: {error}") from None
-    return f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{path.name}:{hashlib.sha256(content).hexdigest()[:16]}"
 
 
 # -- worker processes -----------------------------------------------------------------------
@@ -516,18 +517,26 @@ def consolidate_store(store: KGStore, settings: Settings) -> None:
     """Re-derive every canonical entity and merged strike from the stored article graphs:
     after article graphs were stored by other means (a server's own bulk loader)."""
     iris = Iris(settings.base)
-    if ontology := _ontology_update(store, iris):
-        store.update(ontology.rstrip(" ;\n"))
-    writer = GraphWriter(
-        store, iris, new_run(settings), load_gazetteer(), settings.publish_seconds, rebuild=True
+    run = new_run(settings)
+    # The run is recorded first: a crash before its end makes the next run rebuild again.
+    store.update(
+        _ontology_update(store, iris)
+        + f"INSERT DATA {{ GRAPH <{iris.kg_graph}> {{\n{run_triples(run, iris)}\n}} }}"
     )
+    writer = GraphWriter(store, iris, run, load_gazetteer(), settings.publish_seconds, rebuild=True)
     writer.finish()
+    ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    store.update(
+        KGStore.subjects_replacement(
+            iris.kg_graph, [iris.run(run.run_id)], run_triples(run, iris, ended)
+        )
+    )
 
 
 def ingest_samples_if_empty(
     store: KGStore, settings: Settings, *, progress: bool = True
 ) -> IngestReport | None:
     """Build the graph from the bundled sample articles when the store holds no article."""
-    if any(g.startswith(Iris(settings.base).doc_graph_prefix) for g in store.named_graphs()):
+    if store.query(f"ASK {{ GRAPH ?g {{ ?doc a <{SCHEMA.NewsArticle}> }} }}").boolean:
         return None
     return ingest([SAMPLES_DIR], store, settings, progress=progress)

@@ -1,8 +1,9 @@
 """A SPARQL 1.1 server as the store, in place of the embedded Oxigraph store.
 
-Queries go over the SPARQL 1.1 Protocol and every change is one SPARQL 1.1 Update request,
-which the server applies as one transaction: an article graph is replaced whole, with the
-statement of which run wrote it, exactly as in the embedded store. Whole graphs are read
+Queries go over the SPARQL 1.1 Protocol and every change is one SPARQL 1.1 Update request:
+an article graph is replaced whole, with the statement of which run wrote it, in one
+request, which Oxigraph and Fuseki apply as one transaction. One writer at a time: unlike
+the embedded store's lock, nothing here stops a second one. Whole graphs are read
 over the SPARQL 1.1 Graph Store HTTP Protocol. The server must take the union of its graphs
 as the default graph, as the embedded store does (``oxigraph serve --union-default-graph``;
 Fuseki's ``tdb2:unionDefaultGraph``; QLever, Virtuoso and GraphDB have the same option).
@@ -13,6 +14,7 @@ own business here: ``kg backup`` and ``kg restore`` refuse a remote store.
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -87,7 +89,7 @@ class SparqlStore(KGStore):
     # -- changes ---------------------------------------------------------------------------
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        """Run a SPARQL Update on the server, one request and so one transaction."""
+        """Run a SPARQL Update on the server in one request."""
         if base_iri is not None:
             sparql = f"BASE <{base_iri}>\n{sparql}"
         self._post(self.endpoints.update, {"update": sparql}, "*/*")
@@ -178,7 +180,10 @@ class SparqlStore(KGStore):
         fmt = GRAPH_FORMATS[format_name]
         known = dict(prefixes) if prefixes and format_name in {"turtle", "trig"} else None
         if graph is not None:
-            graph_triples = ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES)
+            try:
+                graph_triples = list(ox.parse(self._graph(graph), format=ox.RdfFormat.N_TRIPLES))
+            except SyntaxError as error:
+                raise StoreError(f"the server's graph {graph} is not N-Triples: {error}") from None
             ox.serialize(graph_triples, out, format=fmt, prefixes=known)
         elif format_name in DATASET_FORMATS:
             ox.serialize(self._quads(), out, format=fmt, prefixes=known)
@@ -227,7 +232,7 @@ class SparqlStore(KGStore):
             raise StoreError(
                 f"the SPARQL server at {self.url} failed ({error.code}): {detail}"
             ) from None
-        except (OSError, TimeoutError) as error:
+        except (OSError, http.client.HTTPException) as error:
             raise StoreError(f"cannot reach the SPARQL server at {self.url}: {error}") from None
 
 
@@ -241,7 +246,10 @@ def _graph_result(ntriples: bytes) -> QueryResult:
     """A CONSTRUCT or DESCRIBE answer as the embedded store gives it: its triples, read
     through an in-memory store."""
     local = ox.Store()
-    local.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    try:
+        local.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    except SyntaxError as error:
+        raise QueryError(f"the server's answer is not N-Triples: {error}") from None
     return QueryResult(local.query("CONSTRUCT WHERE { ?s ?p ?o }"))
 
 

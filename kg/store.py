@@ -237,9 +237,13 @@ class KGStore:
             said: a statement about each graph, kept in another graph and replaced with it
                 in the same transaction (which run wrote it).
         """
+        existing = {iri for iri in graphs if self.has_graph(iri)}
+        if said is not None and len(existing) < len(graphs):
+            # What was said of a graph since dropped (over the endpoint, say) goes first.
+            self.update(" ;\n".join(said.deletion(iri) for iri in graphs if iri not in existing))
         for iri, ntriples in graphs.items():
             statement = said.about(iri) if said is not None else ""
-            if self.has_graph(iri):
+            if iri in existing:
                 operations = [f"DROP SILENT GRAPH <{iri}>"]
                 if said is not None:
                     operations.append(said.deletion(iri))

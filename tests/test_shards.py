@@ -165,3 +165,15 @@ def test_graphs_a_bulk_loader_stored_are_consolidated_by_the_command(
     with KGStore(path) as store:
         consolidated = {q for q in without_runs(store) if q[1] != generated}
     assert consolidated == {q for q in without_runs(seed_store) if q[1] != generated}
+
+
+def test_a_graph_dropped_then_loaded_again_names_one_run(
+    shards: list[Path], settings: Settings, tmp_path: Path
+) -> None:
+    with KGStore(tmp_path / "store") as store:
+        load(shards, store, settings)
+        graph = next(g for g in store.named_graphs() if g.startswith(IRIS.doc_graph_prefix))
+        store.update(f"DROP GRAPH <{graph}>")  # as SPARQL Update on the endpoint would
+        again = load(shards, store, settings)
+        runs = store.query(f"SELECT ?run WHERE {{ <{graph}> <{PROV.wasGeneratedBy}> ?run }}")
+        assert [str(row["run"]) for row in runs.rows()] == [again.run]

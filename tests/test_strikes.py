@@ -148,6 +148,18 @@ def test_the_two_reports_of_one_strike_merge_and_part_when_one_changes_its_day(
 
 
 @pytest.mark.model
+def test_a_strike_node_no_report_describes_is_deleted(
+    make_store: StoreFactory, tmp_path: Path
+) -> None:
+    store, _ = make_store(jsonl(tmp_path / "a.jsonl", FIRST, ELSEWHERE))
+    before = strike_quads(store)
+    orphan = IRIS.strike("left-by-a-crash")
+    store.update(f"INSERT DATA {{ GRAPH <{IRIS.kg_graph}> {{ <{orphan}> a <{SK.Strike}> }} }}")
+    assert update_strikes(store, IRIS, changed_docs=()) == StrikeUpdate(0, 1)
+    assert strike_quads(store) == before
+
+
+@pytest.mark.model
 def test_a_strike_update_with_nothing_changed_writes_nothing(seed_store: KGStore) -> None:
     before = strike_quads(seed_store)
     assert update_strikes(seed_store, IRIS, changed_docs=()) == StrikeUpdate(0, 0)

@@ -6,7 +6,8 @@ loading its reports' full description and writing in one transaction. A run that
 few articles to a large store thus rewrites a few strikes, and a run over a whole archive
 never holds every strike's description at once.
 
-A crash between chunks leaves the run without an end; the next run rebuilds every strike.
+A crash between chunks leaves the run without an end; the next run rewrites every strike and
+deletes every strike node no cluster has.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from kg.mapping import Iris, strike_triples
-from kg.merge.strikes import ReportSummary, cluster, load_reports, strike_key, strike_records
+from kg.merge.strikes import (
+    ReportSummary,
+    cluster,
+    load_reports,
+    places_within,
+    strike_key,
+    strike_records,
+)
 from kg.store import KGStore
 from kg.vocab import SK
 
@@ -46,7 +54,8 @@ def update_strikes(
         changed_docs: the articles (document IRIs) whose reports were rewritten, so whose
             strikes' values may have changed; ``None`` rewrites every strike.
     """
-    groups = cluster(load_reports(store, iris, described=False))
+    within = places_within(store, iris)
+    groups = cluster(load_reports(store, iris, described=False, within=within))
     stored = _stored_strikes(store, iris)
     members = Counter(stored.values())
     nodes = {iris.strike(strike_key(group)) for group in groups}
@@ -56,15 +65,22 @@ def update_strikes(
         if changed_docs is None or _changed(group, iris, stored, members, changed_docs)
     ]
     for chunk in _chunks(changed):
-        _write(store, iris, chunk)
+        _write(store, iris, chunk, within)
         # Written tables leave memory only when flushed: unflushed, they grew the process by
         # tens of megabytes per chunk over a whole archive.
         store.flush()
-    stale = sorted(set(members) - nodes)
+    # Every strike node, not only those a report points at: a crash between chunks can
+    # leave a node that its reports no longer describe.
+    stale = sorted((_strike_nodes(store, iris) | set(members)) - nodes)
     gone = sorted(set(stored) - {r.iri for group in groups for r in group})
     for subjects in _chunks(stale + gone):
         store.update(" ;\n".join(_deletion(iris, subject) for subject in subjects))
     return StrikeUpdate(len(changed), len(stale))
+
+
+def _strike_nodes(store: KGStore, iris: Iris) -> set[str]:
+    query = f"SELECT ?s WHERE {{ GRAPH <{iris.kg_graph}> {{ ?s a <{SK.Strike}> }} }}"
+    return {str(row["s"]) for row in store.query(query).iter_rows()}
 
 
 def _stored_strikes(store: KGStore, iris: Iris) -> dict[str, str]:
@@ -90,12 +106,15 @@ def _changed(
     )
 
 
-def _write(store: KGStore, iris: Iris, groups: Sequence[Group]) -> None:
+def _write(
+    store: KGStore, iris: Iris, groups: Sequence[Group], within: dict[str, set[str]]
+) -> None:
     """Replace the strikes of ``groups`` in one transaction, from their reports' full
-    description."""
+    description (a report gone meanwhile, under another writer, is left out)."""
     docs = {report.doc for group in groups for report in group}
-    described = {r.iri: r for r in load_reports(store, iris, docs)}
-    records = strike_records(tuple(described[r.iri] for r in group) for group in groups)
+    described = {r.iri: r for r in load_reports(store, iris, docs, within=within)}
+    present = (tuple(described[r.iri] for r in group if r.iri in described) for group in groups)
+    records = strike_records(group for group in present if group)
     deletions = [_deletion(iris, iris.strike(record.key)) for record in records]
     deletions += [_deletion(iris, report.iri) for group in groups for report in group]
     insert = f"INSERT DATA {{ GRAPH <{iris.kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"

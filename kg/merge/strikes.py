@@ -73,6 +73,7 @@ def load_reports(
     docs: Iterable[str] | None = None,
     *,
     described: bool = True,
+    within: dict[str, set[str]] | None = None,
 ) -> list[ReportSummary]:
     """Stored reports, of every article or of those named, sorted by IRI.
 
@@ -81,6 +82,7 @@ def load_reports(
         described: also load what a strike's description gives (country, weapon, outcomes,
             tolls, kind); without it, only what ``cluster`` compares, which is what a pass
             over every stored report needs.
+        within: ``places_within`` of the store, when the caller has read it already.
     """
     # The articles are named as the query's dataset: Oxigraph joins VALUES by evaluating
     # the whole pattern, but a dataset of named graphs bounds the work to those graphs.
@@ -88,7 +90,8 @@ def load_reports(
     if graphs == []:
         return []
     result = store.query(_report_query(iris, described), named_graphs=graphs or ())
-    found = _summaries(result.iter_rows(), _places_within(store, iris))
+    within = within if within is not None else places_within(store, iris)
+    found = _summaries(result.iter_rows(), within)
     return [found[iri] for iri in sorted(found)]
 
 
@@ -159,7 +162,7 @@ def _outcomes(values: dict[str, str]) -> frozenset[Outcome]:
     return frozenset() if outcome is Outcome.UNKNOWN else frozenset({outcome})
 
 
-def _places_within(store: KGStore, iris: Iris) -> dict[str, set[str]]:
+def places_within(store: KGStore, iris: Iris) -> dict[str, set[str]]:
     """For each entity, the places it is or lies in: its GeoNames place, the place a
     facility is located in (and that place's GeoNames place)."""
     query = f"""
