@@ -233,7 +233,8 @@ class KGStore:
         graph: a reader, or the store after a crash, sees each graph whole, old or new.
 
         Args:
-            graphs: graph IRI -> its triples as N-Triples text (empty text drops the graph).
+            graphs: graph IRI -> its triples as N-Triples text, one statement a line as
+                ``kg.mapping`` writes it (empty text drops the graph).
             said: a statement about each graph, kept in another graph and replaced with it
                 in the same transaction (which run wrote it).
         """
@@ -476,15 +477,16 @@ def values_blocks(variable: str, iris: Iterable[str], size: int = VALUES_SIZE) -
 
 
 def in_graph(ntriples: str, graph: str) -> str:
-    """N-Triples text as N-Quads in ``graph``.
-
-    Every N-Triples statement ends with " ." and a newline, which no escaped term contains.
+    r"""N-Triples text written one statement per line, each ending " ." (as ``kg.mapping``
+    writes it), as N-Quads in ``graph``. No N-Triples term holds a newline, so " ." and a
+    newline end a statement and nothing else.
 
     Example:
-        >>> in_graph('<urn:s> <urn:p> "o" .\n', "urn:g")
-        '<urn:s> <urn:p> "o" <urn:g> .\n'
+        >>> in_graph('<urn:s> <urn:p> "o ." .\n<urn:s> <urn:p> <urn:o> .', "urn:g")
+        '<urn:s> <urn:p> "o ." <urn:g> .\n<urn:s> <urn:p> <urn:o> <urn:g> .\n'
     """
-    return ntriples.replace(" .\n", f" <{graph}> .\n")
+    text = ntriples if ntriples.endswith("\n") else ntriples + "\n"
+    return text.replace(" .\n", f" <{graph}> .\n")
 
 
 def has_dataset_clause(sparql: str) -> bool:
