@@ -21,8 +21,15 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from kg.config import Settings
-from kg.errors import ConfigError, ExtractError, KGError
-from kg.extract import ExtractReport, ShardReport, extract_shard, shard_plan
+from kg.errors import ConfigError, ExtractError
+from kg.extract import (
+    ExtractReport,
+    ShardReport,
+    add_shard,
+    extract_shard,
+    reporter,
+    shard_plan,
+)
 from kg.pipeline import ErrorHandler
 
 if TYPE_CHECKING:
@@ -52,12 +59,7 @@ def extract_on_cluster(
         task: what a worker runs for one shard (``extract_shard``).
     """
     report = ExtractReport()
-
-    def fail(error: KGError) -> None:
-        report.failed.append(str(error))
-        if on_error is not None:
-            on_error(error)
-
+    fail = reporter(report, on_error)
     files = shard_plan(sources, out, fail)
     out.mkdir(parents=True, exist_ok=True)
     with (
@@ -77,10 +79,7 @@ def extract_on_cluster(
             except Exception as error:  # the task's own error, after its retries
                 fail(ExtractError(f"{source}: failed after {retries + 1} attempts: {error}"))
             else:
-                report.add(shard)
-                if on_error is not None:
-                    for message in shard.failed:
-                        on_error(ExtractError(message))
+                add_shard(report, shard, on_error)
             bar.update(1)
     report.shards.sort()
     return report

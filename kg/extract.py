@@ -83,12 +83,12 @@ def extract(
     """Write one shard per input file into ``out``, in this process and its workers; bad
     articles are reported and left out."""
     report = ExtractReport()
-    files = shard_plan(sources, out, _reporter(report, on_error))
+    files = shard_plan(sources, out, reporter(report, on_error))
     run = new_run(settings)
     with extraction(settings, run) as extract_batches:
         for source, target in files:
             shard = write_shard(source, target, extract_batches, run, settings)
-            _report(report, shard, on_error)
+            add_shard(report, shard, on_error)
     return report
 
 
@@ -147,7 +147,9 @@ def extract_shard(source: Path, target: Path, settings: Settings) -> ShardReport
     )
 
 
-def _reporter(report: ExtractReport, on_error: ErrorHandler | None) -> ErrorHandler:
+def reporter(report: ExtractReport, on_error: ErrorHandler | None) -> ErrorHandler:
+    """An error handler that counts an error in the report and passes it on."""
+
     def fail(error: KGError) -> None:
         report.failed.append(str(error))
         if on_error is not None:
@@ -156,7 +158,7 @@ def _reporter(report: ExtractReport, on_error: ErrorHandler | None) -> ErrorHand
     return fail
 
 
-def _report(report: ExtractReport, shard: ShardReport, on_error: ErrorHandler | None) -> None:
+def add_shard(report: ExtractReport, shard: ShardReport, on_error: ErrorHandler | None) -> None:
     """Add a shard's figures to the run's, passing its errors on."""
     report.add(shard)
     if on_error is not None:

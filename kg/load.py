@@ -9,9 +9,7 @@ that looks beyond one shard.
 
 from __future__ import annotations
 
-import datetime
 import re
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +22,7 @@ from kg.errors import IngestError, KGError
 from kg.extract import HEADER
 from kg.gazetteer import load_gazetteer
 from kg.mapping import ArticleGraph, Iris, RunInfo
-from kg.pipeline import ErrorHandler, GraphWriter, stored_fingerprints
+from kg.pipeline import ErrorHandler, GraphWriter, run_starting_now, stored_fingerprints
 from kg.store import KGStore
 from kg.vocab import ITSRDF, SK
 
@@ -103,9 +101,7 @@ def _run(shards: list[Path]) -> RunInfo:
             str(other),
         )
     software, model, version, gazetteer = distinct.pop()
-    now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    return RunInfo(run_id, now, model, version, software, gazetteer)
+    return run_starting_now(model, version, software, gazetteer)
 
 
 def _extractor(shard: Path) -> tuple[str, str, str, str]:

@@ -155,12 +155,19 @@ def fingerprint(article: Article, run: RunInfo) -> str:
 
 
 def new_run(settings: Settings) -> RunInfo:
-    """Describe a run that starts now."""
+    """Describe a run that starts now, reading with this software and these settings."""
     info = model_info(settings.model)
+    gazetteer = ";".join([gazetteer_identity(place_gazetteer()), *map(_identity, user_files())])
+    return run_starting_now(info.name, info.version, kg.__version__, gazetteer)
+
+
+def run_starting_now(
+    model_name: str, model_version: str, software_version: str, gazetteer: str
+) -> RunInfo:
+    """A run that starts now, with a new id, of what the arguments name."""
     now = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     run_id = f"{now:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-    gazetteer = ";".join([gazetteer_identity(place_gazetteer()), *map(_identity, user_files())])
-    return RunInfo(run_id, now, info.name, info.version, kg.__version__, gazetteer)
+    return RunInfo(run_id, now, model_name, model_version, software_version, gazetteer)
 
 
 def _identity(path: Path) -> str:
@@ -417,6 +424,11 @@ class GraphWriter:
         self.docs: set[str] = set()  # the articles written: their strikes may change
         self.stored = 0
         self.full_rebuild = rebuild or _interrupted_run_exists(store)
+        self.begun = False
+        # Which run stored each article graph, said in the shared graph.
+        self.generated = GraphStatement(
+            iris.kg_graph, str(PROV.wasGeneratedBy), iris.run(run.run_id)
+        )
         self.published = time.monotonic()
 
     def write(self, graphs: list[ArticleGraph]) -> None:
@@ -427,21 +439,23 @@ class GraphWriter:
         for graph in graphs:
             self.touched |= graph.entities
             self.docs.add(self.iris.doc(graph.doc_id))
-        if self.stored == 0:
-            # The run (and a changed ontology) is recorded before its first articles: a
-            # crash after this leaves a run without an end, which the next run repairs.
-            run = run_triples(self.run, self.iris)
-            self.store.update(
-                _ontology_update(self.store, self.iris)
-                + f"INSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
-            )
-        generated = GraphStatement(
-            self.iris.kg_graph, str(PROV.wasGeneratedBy), self.iris.run(self.run.run_id)
-        )
-        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=generated)
+        self.begin()
+        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
         self.stored += len(graphs)
         if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
+
+    def begin(self) -> None:
+        """Record the run (and a changed ontology) before its first change: a crash after
+        this leaves a run without an end, which the next run repairs."""
+        if self.begun:
+            return
+        run = run_triples(self.run, self.iris)
+        self.store.update(
+            _ontology_update(self.store, self.iris)
+            + f"INSERT DATA {{ GRAPH <{self.iris.kg_graph}> {{\n{run}\n}} }}"
+        )
+        self.begun = True
 
     def publish(self) -> None:
         """Let readers in other processes (the endpoint) see what is stored so far."""
@@ -466,7 +480,7 @@ class GraphWriter:
         # Strikes are merged after: they compare places through the entities just written.
         # A crash before the run's end is recorded makes the next run rebuild both.
         update_strikes(self.store, self.iris, None if self.full_rebuild else self.docs)
-        if self.stored:
+        if self.begun:
             ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
             run_node = self.iris.run(self.run.run_id)
             self.store.update(
@@ -516,21 +530,16 @@ def _ontology_update(store: KGStore, iris: Iris) -> str:
 def consolidate_store(store: KGStore, settings: Settings) -> None:
     """Re-derive every canonical entity and merged strike from the stored article graphs:
     after article graphs were stored by other means (a server's own bulk loader)."""
-    iris = Iris(settings.base)
-    run = new_run(settings)
-    # The run is recorded first: a crash before its end makes the next run rebuild again.
-    store.update(
-        _ontology_update(store, iris)
-        + f"INSERT DATA {{ GRAPH <{iris.kg_graph}> {{\n{run_triples(run, iris)}\n}} }}"
+    writer = GraphWriter(
+        store,
+        Iris(settings.base),
+        new_run(settings),
+        load_gazetteer(),
+        settings.publish_seconds,
+        rebuild=True,
     )
-    writer = GraphWriter(store, iris, run, load_gazetteer(), settings.publish_seconds, rebuild=True)
+    writer.begin()
     writer.finish()
-    ended = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
-    store.update(
-        KGStore.subjects_replacement(
-            iris.kg_graph, [iris.run(run.run_id)], run_triples(run, iris, ended)
-        )
-    )
 
 
 def ingest_samples_if_empty(
