@@ -29,7 +29,7 @@ class Settings:
             its base URL, or its query, update and graph store URLs joined by commas.
         base: IRI prefix of every resource the graph mints; must end in ``/`` or ``#``.
         model: spaCy pipeline to load (package name or path).
-        batch_size: articles per ``nlp.pipe`` batch and per store transaction.
+        batch_size: articles per ``nlp.pipe`` batch and per store write.
         processes: worker processes for ``nlp.pipe`` (both cores by default).
         max_chars: longest article accepted, in characters.
         publish_seconds: how often a long ingest publishes a snapshot, so that readers in
