@@ -4,8 +4,8 @@ Articles are read lazily and handled in batches. For each batch, the articles wh
 fingerprint (their content plus the software and model that read them) is already stored
 are skipped; the rest are parsed by spaCy, in worker processes when more than one is
 configured, mapped to RDF, and written to the store, each named graph whole (see
-``KGStore.replace_graphs``). At the end of the run, the entities the run touched are consolidated across all
-articles and the run's end is recorded, again in one transaction.
+``KGStore.replace_graphs``). At the end of the run, the entities the run touched are
+consolidated across all articles and the run's end is recorded, in one transaction.
 """
 
 from __future__ import annotations

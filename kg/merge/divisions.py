@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from kg.linking import PlaceGazetteer
 from kg.linking.mentions import geonames_id_of
 from kg.store import KGStore, values_blocks
-from kg.vocab import ITSRDF, NIF
+from kg.vocab import ITSRDF, NIF, SK
 
 # How far (in characters) a known place may stand from the name to say where it is.
 NEARBY_CHARS = 60
@@ -73,13 +73,18 @@ class _Known:
     division: int
 
 
-def _mentions(store: KGStore, values: str) -> Iterator[tuple[str, _Mention]]:
+def _mentions(
+    store: KGStore, values: str, of_places: bool = False
+) -> Iterator[tuple[str, _Mention]]:
     """The entity and place in the text of every mention a ``VALUES`` block selects (of
-    some entities ``?e``, or in some article graphs ``?g``)."""
-    query = f"""SELECT ?e ?g ?s ?b ?x WHERE {{
-        GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
-                      <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }}
-        {values} }}"""
+    some entities ``?e``, or in some article graphs ``?g``), or only of its mentions that
+    name places (``of_places``)."""
+    # The VALUES block comes first: Oxigraph then looks each value up in the indexes; after
+    # the pattern, it would read the pattern for every graph of the store and join.
+    place = f"<{ITSRDF.taClassRef}> <{SK.Place}> ;" if of_places else ""
+    query = f"""SELECT ?e ?g ?s ?b ?x WHERE {{ {values}
+        GRAPH ?g {{ ?m {place} <{ITSRDF.taIdentRef}> ?e ; <{NIF.sentence}> ?s ;
+                      <{NIF.beginIndex}> ?b ; <{NIF.endIndex}> ?x }} }}"""
     for row in store.query(query).rows():
         mention = _Mention(str(row["g"]), str(row["s"]), int(str(row["b"])), int(str(row["x"])))
         yield str(row["e"]), mention
@@ -92,7 +97,7 @@ def _known_places(
     found: dict[str, list[_Known]] = defaultdict(list)
     divisions: dict[str, int | None] = {}
     for values in values_blocks("g", graphs):
-        for entity, mention in _mentions(store, values):
+        for entity, mention in _mentions(store, values, of_places=True):
             if entity not in divisions:
                 divisions[entity] = _division_of(entity, places)
             if (division := divisions[entity]) is not None:

@@ -51,12 +51,14 @@ def consolidate(
     Entities no longer mentioned anywhere get no record (their node is to be removed).
     """
     usage: dict[str, Counter[tuple[EntityKind, str]]] = defaultdict(Counter)
+    # Each VALUES block comes first, so that Oxigraph looks up the mentions of its
+    # entities; after the pattern it reads every mention of the store, then joins (6x
+    # slower at 100,000 articles).
     for values in values_blocks("e", entities):
         query = f"""
-            SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{
+            SELECT ?e ?cls ?anchor (COUNT(*) AS ?n) WHERE {{ {values}
               GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e ; <{NIF.anchorOf}> ?anchor .
                          OPTIONAL {{ ?m <{ITSRDF.taClassRef}> ?cls }} }}
-              {values}
             }} GROUP BY ?e ?cls ?anchor"""
         for row in store.query(query).rows():
             entity = str(row["e"])
@@ -82,7 +84,7 @@ def with_tallies(store: KGStore, records: list[EntityRecord], iris: Iris) -> lis
     for values in values_blocks("e", [iris.entity(r.key) for r in records]):
         query = f"""
             SELECT ?e (COUNT(?m) AS ?mentions) (COUNT(DISTINCT ?g) AS ?articles) WHERE {{
-              GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }} {values}
+              {values} GRAPH ?g {{ ?m <{ITSRDF.taIdentRef}> ?e }}
             }} GROUP BY ?e"""
         for row in store.query(query).rows():
             tallies[str(row["e"])] = (int(str(row["mentions"])), int(str(row["articles"])))
