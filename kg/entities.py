@@ -112,8 +112,9 @@ def analyse(doc: Doc, gazetteer: Gazetteer | None = None) -> Analysis:
     gazetteer = gazetteer or load_gazetteer()
     sentences: list[Sentence] = []
     index_of_start: dict[int, int] = {}
+    text = doc.text  # built from every token on each access: read once
     for sent in doc.sents:
-        bounds = _trimmed_bounds(sent)
+        bounds = _trimmed_bounds(text, sent)
         if bounds is not None:
             index_of_start[sent.start] = len(sentences)
             sentences.append(Sentence(*bounds))
@@ -126,8 +127,8 @@ def analyse(doc: Doc, gazetteer: Gazetteer | None = None) -> Analysis:
     return Analysis(tuple(sentences), tuple(mentions))
 
 
-def _trimmed_bounds(span: Span) -> tuple[int, int] | None:
-    text = span.text
+def _trimmed_bounds(doc_text: str, span: Span) -> tuple[int, int] | None:
+    text = doc_text[span.start_char : span.end_char]
     stripped = text.strip()
     if not stripped:
         return None

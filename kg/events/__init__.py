@@ -33,7 +33,7 @@ from kg.events.attribution import Attribution, find_attribution
 from kg.events.grouping import Frame, group, more_specific
 from kg.events.lexicon import CAPTION, load_lexicon, phrase_matches
 from kg.events.model import Argument, Outcome, OutcomeClaim, Report
-from kg.events.triggers import find_trigger
+from kg.events.triggers import find_trigger, lower_lemmas
 from kg.gazetteer import Gazetteer, load_gazetteer
 from kg.linking import Place, link, nested_place, place_gazetteer
 from kg.linking.mentions import geonames_id_of, place_key
@@ -414,8 +414,10 @@ def _monitor(analysis: Analysis) -> Argument | None:
 
 def _any_source(sentence: Span, ctx: Context) -> Argument | None:
     """A named source in a sentence without a strike, for a later "it said"."""
-    for token in sentence:
-        if token.lemma_.lower() in ctx.lexicon.reporting_verbs:
+    lemmas = lower_lemmas(sentence.doc)
+    for i in range(sentence.start, sentence.end):
+        if lemmas[i] in ctx.lexicon.reporting_verbs:
+            token = sentence.doc[i]
             for child in token.children:
                 mention = ctx.mentions.get(child.i)
                 if (

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from kg.entities import SETTLEMENT_NOUNS, EntityKind, Mention
 from kg.events.lexicon import Lexicon
 from kg.events.model import Argument, DateArgument, Outcome, Precision, Weapon
-from kg.events.triggers import day_of_month, tag_list_end
+from kg.events.triggers import day_of_month, entities_within, tag_list_end
 from kg.linking.geonames import Place
 from kg.timex import CLOCK_WORDS, parse_date_expression, resolve
 
@@ -471,15 +471,22 @@ def _sentence_places(sentence: Span, ctx: Context) -> list[Mention]:
 
 def _sentence_mentions(sentence: Span, ctx: Context, kind: EntityKind) -> list[Mention]:
     seen: dict[int, Mention] = {}
-    for token in sentence:
-        mention = ctx.mentions.get(token.i)
+    for i in range(sentence.start, sentence.end):
+        mention = ctx.mentions.get(i)
         if mention is not None and mention.kind is kind:
             seen.setdefault(mention.begin, mention)
     return list(seen.values())
 
 
 def _tokens_of(sentence: Span, mention: Mention) -> list[Token]:
-    return [t for t in sentence if mention.begin <= t.idx < mention.end]
+    """The sentence's tokens that start within the mention."""
+    begin, end = max(mention.begin, sentence.start_char), min(mention.end, sentence.end_char)
+    if begin >= end:
+        return []
+    # Only the tokens the mention covers are made, not every token of the sentence: this
+    # runs for each mention of each sentence with a strike.
+    covering = sentence.doc.char_span(begin, end, alignment_mode="expand")
+    return [t for t in covering or sentence if mention.begin <= t.idx < mention.end]
 
 
 def _is_origin_or_source(sentence: Span, mention: Mention, ctx: Context) -> bool:
@@ -697,7 +704,7 @@ def find_date(trigger: Token, sentence: Span, ctx: Context) -> DateArgument | No
     """The date expression of the sentence closest to the trigger, resolved."""
     expressions = [
         e
-        for e in sentence.ents
+        for e in entities_within(sentence)
         if e.label_ in {"DATE", "TIME"}
         and not _dates_the_report(e, trigger, ctx)
         and not _clock_time(e)

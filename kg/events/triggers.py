@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
-from spacy.tokens import Span, Token
+from spacy.attrs import LEMMA
+from spacy.tokens import Doc, Span, Token
 
 from kg.entities import EntityKind, Mention
 from kg.events.lexicon import Lexicon
@@ -40,7 +42,11 @@ def find_trigger(sentence: Span, lexicon: Lexicon, mentions: dict[int, Mention])
     Strong verbs come first (they carry the arguments), then strong nouns, then weak
     words that the parse confirms, each in reading order.
     """
-    words = sentence.doc[tag_list_end(sentence) : sentence.end]
+    doc = sentence.doc
+    lemmas = lower_lemmas(doc)
+    # Only the words whose lemma could make a trigger become tokens: most sentences have none.
+    triggers = lexicon.trigger_verbs | lexicon.trigger_nouns | _STRIKE_COMPOUNDS
+    words = [doc[i] for i in range(tag_list_end(sentence), sentence.end) if lemmas[i] in triggers]
     verbs = [
         t for t in words if t.pos_ in {"VERB", "AUX"} and t.lemma_.lower() in lexicon.trigger_verbs
     ]
@@ -84,6 +90,8 @@ def tag_list_end(sentence: Span) -> int:
     suicide bombing ..."): at the first article, preposition, number or run of spaces after
     "Tags", which start the story; the sentence's start when it has no tags. Tags are
     keywords: no strike and no place of one."""
+    if "Tags" not in _text(sentence.doc)[sentence.start_char : sentence.end_char]:
+        return sentence.start
     start = next((t.i for t in sentence if t.text == "Tags"), None)
     if start is None:
         return sentence.start
@@ -98,6 +106,34 @@ def tag_list_end(sentence: Span) -> int:
 
 
 _STRIKE_COMPOUNDS = frozenset({"airstrike", "air-strike", "airraid"})
+
+
+# The document being read, cached: spaCy builds ``Doc.text`` and ``Doc.ents`` anew, from
+# every token, on each access.
+@lru_cache(maxsize=1)
+def _text(doc: Doc) -> str:
+    return doc.text
+
+
+@lru_cache(maxsize=1)
+def _entities(doc: Doc) -> tuple[Span, ...]:
+    return tuple(doc.ents)
+
+
+def entities_within(sentence: Span) -> list[Span]:
+    """The document's named entities that lie wholly in the sentence (``Span.ents``,
+    without reading each token of the sentence)."""
+    return [
+        e for e in _entities(sentence.doc) if sentence.start <= e.start and e.end <= sentence.end
+    ]
+
+
+@lru_cache(maxsize=1)
+def lower_lemmas(doc: Doc) -> list[str]:
+    """Every token's lemma in lower case, read once per document (the cache holds the
+    document being read) instead of making a token object per word per question."""
+    strings = doc.vocab.strings
+    return [strings[lemma].lower() for lemma in doc.to_array([LEMMA]).tolist()]
 
 
 def _noun_lemma(token: Token) -> str:
@@ -315,7 +351,7 @@ def _is_generic(trigger: Token, verb: Token | None, lexicon: Lexicon) -> bool:
     if not markers:
         return False
     sentence = trigger.sent
-    for entity in sentence.ents:
+    for entity in entities_within(sentence):
         if entity.label_ == "DATE":
             partial = parse_date_expression(entity.text)
             if partial is not None and (partial.day is not None or partial.weekday is not None):

@@ -41,6 +41,24 @@ class ArticleGraph:
         return in_graph(self.ntriples, self.graph)
 
 
+# The terms every sentence and mention repeats, as strings made once: an rdflib namespace
+# makes a new term on each access.
+_TYPE = str(RDF.type)
+_PHRASE, _SENTENCE, _OFFSET_STRING = (
+    f"<{NIF.Phrase}>",
+    f"<{NIF.Sentence}>",
+    f"<{NIF.OffsetBasedString}>",
+)
+_BEGIN, _END, _ANCHOR, _CONTEXT = (
+    str(NIF.beginIndex),
+    str(NIF.endIndex),
+    str(NIF.anchorOf),
+    str(NIF.referenceContext),
+)
+_IN_SENTENCE, _NEXT_SENTENCE = str(NIF.sentence), str(NIF.nextSentence)
+_ENTITY, _CLASS = str(ITSRDF.taIdentRef), str(ITSRDF.taClassRef)
+
+
 def article_graph(
     article: Article,
     analysis: Analysis,
@@ -65,10 +83,10 @@ def article_graph(
         entity = iris.entity(mention.key)
         entities.add(entity)
         _offset_string(out, node, doc, mention.begin, mention.end, text)
-        out.add(node, str(RDF.type), f"<{NIF.Phrase}>")
-        out.add(node, str(NIF.sentence), f"<{sentence_iris[mention.sentence]}>")
-        out.add(node, str(ITSRDF.taIdentRef), f"<{entity}>")
-        out.add(node, str(ITSRDF.taClassRef), f"<{SK[mention.kind.value]}>")
+        out.add(node, _TYPE, _PHRASE)
+        out.add(node, _IN_SENTENCE, f"<{sentence_iris[mention.sentence]}>")
+        out.add(node, _ENTITY, f"<{entity}>")
+        out.add(node, _CLASS, f"<{SK[mention.kind.value]}>")
     entities |= describe_reports(out, article, analysis, reports, iris, sentence_iris)
     return ArticleGraph(article.doc_id, graph, out.text(), frozenset(entities))
 
@@ -100,15 +118,15 @@ def _describe_sentences(
     nodes = [iris.char(article.doc_id, s.begin, s.end) for s in analysis.sentences]
     for position, (node, sentence) in enumerate(zip(nodes, analysis.sentences, strict=True)):
         _offset_string(out, node, doc, sentence.begin, sentence.end, article.text)
-        out.add(node, str(RDF.type), f"<{NIF.Sentence}>")
+        out.add(node, _TYPE, _SENTENCE)
         if position + 1 < len(nodes):
-            out.add(node, str(NIF.nextSentence), f"<{nodes[position + 1]}>")
+            out.add(node, _NEXT_SENTENCE, f"<{nodes[position + 1]}>")
     return nodes
 
 
 def _offset_string(out: Triples, node: str, doc: str, begin: int, end: int, text: str) -> None:
-    out.add(node, str(RDF.type), f"<{NIF.OffsetBasedString}>")
-    out.add(node, str(NIF.beginIndex), count(begin))
-    out.add(node, str(NIF.endIndex), count(end))
-    out.add(node, str(NIF.anchorOf), literal(text[begin:end]))
-    out.add(node, str(NIF.referenceContext), f"<{doc}>")
+    out.add(node, _TYPE, _OFFSET_STRING)
+    out.add(node, _BEGIN, count(begin))
+    out.add(node, _END, count(end))
+    out.add(node, _ANCHOR, literal(text[begin:end]))
+    out.add(node, _CONTEXT, f"<{doc}>")

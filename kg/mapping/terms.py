@@ -18,6 +18,14 @@ _ESCAPE_TABLE = {ord(ch): escaped for ch, escaped in _ESCAPES.items()} | {
     code: f"\\u{code:04X}" for code in [*range(0x20), 0x7F] if chr(code) not in _ESCAPES
 }
 _IRI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
+# Datatype IRIs as plain strings: an rdflib namespace makes a new term on each access.
+_BOOLEAN, _INTEGER, _DATE_TIME, _DATE, _STRING = (
+    str(XSD.boolean),
+    str(XSD.integer),
+    str(XSD.dateTime),
+    str(XSD.date),
+    str(XSD.string),
+)
 
 
 def iri(value: str) -> str:
@@ -41,25 +49,23 @@ def literal(value: str | int | bool | datetime.date, datatype: str | None = None
 '"2020-05-04"^^<http://www.w3.org/2001/XMLSchema#date>')
     """
     if isinstance(value, bool):
-        lexical, datatype = str(value).lower(), datatype or str(XSD.boolean)
+        lexical, datatype = str(value).lower(), datatype or _BOOLEAN
     elif isinstance(value, int):
-        lexical, datatype = str(value), datatype or str(XSD.integer)
+        lexical, datatype = str(value), datatype or _INTEGER
     elif isinstance(value, datetime.datetime):
-        lexical, datatype = value.isoformat(), datatype or str(XSD.dateTime)
+        lexical, datatype = value.isoformat(), datatype or _DATE_TIME
     elif isinstance(value, datetime.date):
-        lexical, datatype = value.isoformat(), datatype or str(XSD.date)
+        lexical, datatype = value.isoformat(), datatype or _DATE
     else:
         lexical = value
     escaped = lexical.translate(_ESCAPE_TABLE)
-    return (
-        f'"{escaped}"^^<{datatype}>' if datatype and datatype != str(XSD.string) else f'"{escaped}"'
-    )
+    return f'"{escaped}"^^<{datatype}>' if datatype and datatype != _STRING else f'"{escaped}"'
 
 
 def count(value: int) -> str:
     # xsd:integer, not NIF's xsd:nonNegativeInteger: Oxigraph stores derived integer types
     # as xsd:integer, so writing the latter would make dumps differ from what was written.
-    return literal(value)
+    return f'"{value}"^^<{_INTEGER}>'
 
 
 class Triples:
