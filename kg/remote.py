@@ -114,6 +114,12 @@ class SparqlStore(KGStore):
         if blocks:
             self.update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
 
+    def _add_new_graphs(self, graphs: Mapping[str, str]) -> None:
+        """Add graphs the server does not hold (IRI -> its N-Quads) in one update request,
+        which the server applies as one transaction."""
+        if graphs:
+            self.load("".join(graphs.values()).encode(), "nquads")
+
     def flush(self) -> None:
         """The server keeps its own writes."""
 
