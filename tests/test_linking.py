@@ -13,6 +13,7 @@ import importlib
 import io
 import sqlite3
 from collections.abc import Iterator
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ from kg.linking import (
     link,
     nested_place,
 )
+from kg.linking.candidates import MIN_SIMILARITY
 from kg.linking.geonames import iter_json_object, read_admin1_table, read_dump
 from kg.linking.mentions import geonames_id_of, link_places
 from kg.linking.names import fold, name_key, skeleton, split_cue, split_parent
@@ -144,6 +146,21 @@ def test_fuzzy_candidates_must_spell_alike(gazetteer: Gazetteer) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["Hassakeh", "al-Sinaa", "Assad", "Raqa", "Salma"])
+def test_skeleton_matches_are_the_places_whose_names_difflib_finds_alike(
+    gazetteer: Gazetteer, name: str
+) -> None:
+    assert gazetteer.index is not None
+    rows = gazetteer.index.lookup(skeleton(name), fuzzy=True)
+    ratios = {c.alias: SequenceMatcher(None, name_key(name), c.alias).ratio() for c in rows}
+    alike = {c.place.geonames_id for c in rows if ratios[c.alias] >= MIN_SIMILARITY}
+    found = gazetteer.matches(name)
+    fuzzy = [c for c in found if c.match is MatchKind.FUZZY]
+    exact = {c.place.geonames_id for c in found if c.match is not MatchKind.FUZZY}
+    assert fuzzy and alike - exact <= {c.place.geonames_id for c in fuzzy}
+    assert all(c.similarity == round(ratios[c.alias], 3) for c in fuzzy if c.alias in ratios)
+
+
 def test_cities_are_named_with_their_division(gazetteer: Gazetteer) -> None:
     (aleppo,) = [p for p in gazetteer.candidates("Aleppo") if p.geonames_id == 170063]
     assert (aleppo.admin1_code, aleppo.admin1_name) == ("09", "Aleppo")
@@ -232,6 +249,14 @@ ALJA = C(["IL", "SY", "SY", "IR", "LB", "IQ"], ["al-Safirah", "Aleppo province",
 def test_link(gazetteer: Gazetteer, name: str, context: LinkContext, expected: int | None) -> None:
     place = link(name, context, gazetteer)
     assert (place.geonames_id if place else None) == expected
+
+
+def test_a_linker_remembers_each_context_apart(gazetteer: Gazetteer) -> None:
+    linker = PlaceLinker(gazetteer)
+    contexts = [C(), C(["LB"]), C(["LY"]), C(["LY", "LB", "LB"]), C(["LB", "LY", "LB"])]
+    contexts += [C([], ["Beirut", "Sidon"]), C(parent="Lebanon"), C(["LY"], ["Beirut"])]
+    for context in contexts * 2:
+        assert linker.link("Tripoli", context) == link("Tripoli", context, gazetteer)
 
 
 def test_rank_explains_its_choice(gazetteer: Gazetteer) -> None:

@@ -14,16 +14,18 @@ import os
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from enum import IntEnum
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from kg.linking.geonames import Admin1Names, Entry, LinkingError, Place
-from kg.linking.names import key_skeleton, name_key, split_cue, strip_division
+from kg.linking.names import cached_name_key, key_skeleton, name_key, split_cue, strip_division
 
 INDEX_FORMAT = "4"  # bump whenever name_key, key_skeleton or index_keys change: keys are stored
 # A skeleton match must also spell alike: "Hassakeh"/"Hasakeh" (0.93), not "Golan Heights"/
@@ -31,6 +33,9 @@ INDEX_FORMAT = "4"  # bump whenever name_key, key_skeleton or index_keys change:
 MIN_SIMILARITY = 0.8
 _BATCH = 20_000
 _CACHE_LIMIT = 100_000
+_MMAP_SIZE = 1 << 28  # the index is read through memory-mapped pages, not a read per page
+# Which of the keys a lookup's rows matched through to keep (see ``PlaceIndex.lookup``).
+Keep = Callable[[set[str]], Container[str]]
 _LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 
@@ -154,10 +159,13 @@ _LOOKUP = (
     "p.pop, a.kind, a.source FROM alias a JOIN place p ON p.id = a.id "
     "WHERE a.key = ? AND a.fuzzy = ?"
 )
+# _LOOKUP's rows without their places, in its order (both walk the alias_key index).
+_ALIASES = "SELECT id, kind, source FROM alias WHERE key = ? AND fuzzy = ?"
 
 
 class PlaceIndex:
-    """A SQLite index of places by name key: one indexed query per lookup.
+    """A SQLite index of places by name key: one indexed query per lookup (and one per place
+    kept, when a lookup keeps few of its rows).
 
     Safe to share between threads (queries are serialised) and across ``fork`` (each
     process opens its own connection to an on-disk index).
@@ -173,7 +181,9 @@ class PlaceIndex:
         if self.path is None:
             raise LinkingError("an in-memory place index can only be used where it was built")
         uri = f"{self.path.resolve().as_uri()}?mode=ro"
-        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        connection.execute(f"PRAGMA mmap_size = {_MMAP_SIZE}")
+        return connection
 
     @classmethod
     def build(cls, entries: Iterable[Entry], path: Path | None, meta: dict[str, str]) -> PlaceIndex:
@@ -193,24 +203,48 @@ class PlaceIndex:
         os.replace(_temporary(path), path)  # readers never see a half-built index
         return cls(path)
 
-    def lookup(self, key: str, fuzzy: bool = False) -> list[Candidate]:
+    def lookup(self, key: str, fuzzy: bool = False, keep: Keep | None = None) -> list[Candidate]:
         """The places indexed under ``key`` (a ``name_key``, or a skeleton if ``fuzzy``).
 
-        A place appears once per matching name; the gazetteer merges them.
+        A place appears once per matching name; the gazetteer merges them. With ``keep``,
+        only the rows matched through the keys (``Candidate.alias``) it keeps, and only their
+        places are read: a two-letter skeleton has hundreds of rows, of which a few spell
+        alike.
         """
-        with self._lock:
-            if os.getpid() != self._pid and self.path is not None:
-                self._connection, self._pid = self._open(), os.getpid()
-            rows = self._connection.execute(_LOOKUP, (key, int(fuzzy))).fetchall()
-        return [Candidate(Place(*row[:10]), MatchKind(row[10]), row[11]) for row in rows]
+        if keep is None:
+            rows = self._rows(_LOOKUP, (key, int(fuzzy)))
+            return [Candidate(Place(*row[:10]), MatchKind(row[10]), row[11]) for row in rows]
+        rows = self._rows(_ALIASES, (key, int(fuzzy)))
+        if not rows:
+            return []
+        kept_keys = keep({row[2] for row in rows})
+        kept = [row for row in rows if row[2] in kept_keys]
+        places = self._places({row[0] for row in kept})
+        return [
+            Candidate(places[i], MatchKind(kind), source)
+            for i, kind, source in kept
+            if i in places  # as the join of _LOOKUP would
+        ]
 
     def by_id(self, geonames_id: int) -> Place | None:
         """The place with this GeoNames id, if indexed."""
+        return self._places([geonames_id]).get(geonames_id)
+
+    def _places(self, ids: Iterable[int]) -> dict[int, Place]:
         with self._lock:
-            if os.getpid() != self._pid and self.path is not None:
-                self._connection, self._pid = self._open(), os.getpid()
-            row = self._connection.execute(_BY_ID, (geonames_id,)).fetchone()
-        return Place(*row) if row else None
+            connection = self._connected()
+            rows = [connection.execute(_BY_ID, (i,)).fetchone() for i in ids]
+        return {row[0]: Place(*row) for row in rows if row}
+
+    def _rows(self, query: str, parameters: tuple[object, ...]) -> list[Any]:
+        with self._lock:
+            return self._connected().execute(query, parameters).fetchall()
+
+    def _connected(self) -> sqlite3.Connection:
+        """The connection, reopened in a forked process (called with the lock held)."""
+        if os.getpid() != self._pid and self.path is not None:
+            self._connection, self._pid = self._open(), os.getpid()
+        return self._connection
 
     def meta(self) -> dict[str, str]:
         """The metadata the index was built with (source, versions, sizes)."""
@@ -273,9 +307,13 @@ class MemoryIndex:
                 candidate = Candidate(entry.place, key.kind, key.source)
                 self._keys.setdefault((key.key, key.fuzzy), []).append(candidate)
 
-    def lookup(self, key: str, fuzzy: bool = False) -> list[Candidate]:
-        """The places indexed under ``key``."""
-        return list(self._keys.get((key, fuzzy), ()))
+    def lookup(self, key: str, fuzzy: bool = False, keep: Keep | None = None) -> list[Candidate]:
+        """The places indexed under ``key`` (with ``keep``, those it keeps by matched key)."""
+        found = self._keys.get((key, fuzzy), ())
+        if keep is None or not found:
+            return list(found)
+        kept_keys = keep({c.alias for c in found})
+        return [c for c in found if c.alias in kept_keys]
 
     def by_id(self, geonames_id: int) -> Place | None:
         """The place with this GeoNames id, if in the table."""
@@ -311,19 +349,36 @@ class Gazetteer:
         country matches by name or alternate name (spelling variants are often listed for
         a province but not for its namesake city: "Hassakeh"), and kept if they spell alike.
         """
-        key = name_key(name)
+        key = cached_name_key(name)
         return self._memo(self._matches, (key, fuzzy), lambda: self._match(key, fuzzy))
 
     def _match(self, key: str, fuzzy: bool) -> list[Candidate]:
         found = _merge(self._lookup(key, fuzzy=False))
         if fuzzy and all(c.place.feature_class == "A" and not c.place.is_country for c in found):
-            loose = [
-                replace(c, similarity=round(ratio, 3))
-                for c in self._lookup(key_skeleton(key), fuzzy=True)
-                if (ratio := _similarity(key, c.alias)) >= MIN_SIMILARITY
-            ]
-            found = _merge([*found, *loose])
+            found = _merge([*found, *self._loose(key)])
         return found
+
+    def _loose(self, key: str) -> list[Candidate]:
+        """Candidates by skeleton that spell like ``key``, with how alike.
+
+        The skeleton's names are compared first and only the places of those alike are
+        read: a short skeleton has hundreds of rows, few of which spell like the key (and
+        ``matches`` memoises the result by key).
+        """
+        skeleton = key_skeleton(key)
+        if not skeleton:
+            return []
+        alike: dict[str, float] = {}
+
+        def spelled_alike(aliases: set[str]) -> dict[str, float]:
+            found = _alike(key, aliases)
+            alike.update(found)
+            return found
+
+        return [
+            replace(c, similarity=round(alike[c.alias], 3))
+            for c in self._read(skeleton, fuzzy=True, keep=spelled_alike)
+        ]
 
     def candidates(self, name: str) -> list[Place]:
         """Places whose name or alternate name matches ``name``, with or without a cue word.
@@ -371,9 +426,9 @@ class Gazetteer:
             return []
         return self._memo(self._cache, (key, fuzzy), lambda: self._read(key, fuzzy))
 
-    def _read(self, key: str, fuzzy: bool) -> list[Candidate]:
-        found = self.index.lookup(key, fuzzy) if self.index is not None else []
-        return [*(self._named(c) for c in found), *self._tables.lookup(key, fuzzy)]
+    def _read(self, key: str, fuzzy: bool, keep: Keep | None = None) -> list[Candidate]:
+        found = self.index.lookup(key, fuzzy, keep) if self.index is not None else []
+        return [*(self._named(c) for c in found), *self._tables.lookup(key, fuzzy, keep)]
 
     def _memo(
         self,
@@ -403,12 +458,70 @@ class Gazetteer:
         return candidate
 
 
-def _similarity(key: str, alias: str) -> float:
-    """``difflib`` ratio, 0 when its cheap upper bounds already fall short of the minimum."""
-    matcher = SequenceMatcher(None, key, alias)
-    if matcher.real_quick_ratio() < MIN_SIMILARITY or matcher.quick_ratio() < MIN_SIMILARITY:
-        return 0.0
-    return matcher.ratio()
+def _alike(key: str, aliases: Iterable[str]) -> dict[str, float]:
+    """The aliases spelled like ``key`` (a ``difflib`` ratio of ``MIN_SIMILARITY`` or more),
+    with their ratio.
+
+    Upper bounds of the matching letters the ratio counts come first, cheapest first:
+    ``difflib``'s own from the lengths (``real_quick_ratio``) and the letters shared
+    (``quick_ratio``), worked out without a ``SequenceMatcher`` (it indexes the alias before
+    it gives them), then the longest common subsequence, which its matching blocks are one
+    of. Most aliases of a short skeleton fail them.
+
+    Example:
+        >>> _alike("hassakeh", ["hasakah", "hasaka", "hammuriyah"])
+        {'hasakah': 0.8}
+    """
+    letters = Counter(key)
+    chars, counts = list(letters), list(letters.values())
+    alike: dict[str, float] = {}
+    for alias in aliases:
+        least = _least_matches(len(key), len(alias))
+        if least is None or sum(map(min, counts, map(alias.count, chars))) < least:
+            continue
+        if _common_subsequence(key, alias) < least:
+            continue
+        if (ratio := SequenceMatcher(None, key, alias).ratio()) >= MIN_SIMILARITY:
+            alike[alias] = ratio
+    return alike
+
+
+@lru_cache(maxsize=4096)
+def _least_matches(size: int, length: int) -> int | None:
+    """The fewest matching letters that give strings of these lengths a ``difflib`` ratio of
+    ``MIN_SIMILARITY``, or ``None`` if not even all of the shorter one would.
+
+    Example:
+        >>> _least_matches(8, 7), _least_matches(10, 6)
+        (6, None)
+    """
+    total = size + length
+    enough = (m for m in range(min(size, length) + 1) if _ratio(m, total) >= MIN_SIMILARITY)
+    return next(enough, None)
+
+
+def _common_subsequence(a: str, b: str) -> int:
+    """The length of the longest common subsequence of two strings, a row of the dynamic
+    programme at a time as the bits of an integer (Allison and Dix, 1986).
+
+    Example:
+        >>> _common_subsequence("hassakeh", "hasakah"), _common_subsequence("abc", "")
+        (6, 0)
+    """
+    positions: dict[str, int] = {}
+    for i, letter in enumerate(b):
+        positions[letter] = positions.get(letter, 0) | 1 << i
+    everywhere = (1 << len(b)) - 1
+    row = everywhere
+    for letter in a:
+        matched = row & positions.get(letter, 0)
+        row = (row + matched) | (row - matched)
+    return len(b) - (row & everywhere).bit_count()
+
+
+def _ratio(matches: int, length: int) -> float:
+    """A ``difflib`` ratio from a count of matching letters, as ``difflib`` computes it."""
+    return 2.0 * matches / length if length else 1.0
 
 
 def _merge(candidates: Iterable[Candidate]) -> list[Candidate]:
@@ -416,9 +529,10 @@ def _merge(candidates: Iterable[Candidate]) -> list[Candidate]:
     merged: dict[int, Candidate] = {}
     for candidate in candidates:
         seen = merged.get(candidate.place.geonames_id)
-        if seen is None or _better(candidate, seen):
-            place = seen.place if seen is not None else candidate.place
-            merged[candidate.place.geonames_id] = replace(candidate, place=place)
+        if seen is None:
+            merged[candidate.place.geonames_id] = candidate
+        elif _better(candidate, seen):
+            merged[candidate.place.geonames_id] = replace(candidate, place=seen.place)
     return list(merged.values())
 
 

@@ -61,10 +61,10 @@ def link_places(
 ) -> Analysis:
     """The analysis with place mentions linked and missed place names recovered."""
     context = _context(analysis, gazetteer)
-    analysis = _with_capitals(doc, analysis, linker, gazetteer)
+    text = doc.text  # spaCy joins every token for each call: once, not once per mention
+    analysis = _with_capitals(doc, text, analysis, linker, gazetteer)
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
-    text = doc.text  # spaCy joins every token for each call: once, not once per mention
     mentions = [_with_division_word(text, m) if m.kind is EntityKind.PLACE else m for m in mentions]
     places = [m for m in mentions if m.kind is EntityKind.PLACE]
     parents = {id(m): _parent(text, m, places) for m in places}
@@ -194,25 +194,25 @@ def _retyped(
     return replace(mention, kind=EntityKind.PLACE, key=place_key(place))
 
 
-def _parts(mention: Mention) -> list[tuple[int, int]]:
-    """The mention's word spans, whole first, then ever shorter runs of its words."""
+def _parts(mention: Mention) -> Iterator[tuple[int, int]]:
+    """The mention's word spans, whole first, then ever shorter runs of its words (made
+    only when the whole does not link, as most mentions do)."""
+    yield mention.begin, mention.end
     words = [
         (m.start() + mention.begin, m.end() + mention.begin) for m in _WORD.finditer(mention.text)
     ]
-    runs = [
-        (words[i][0], words[j - 1][1])
-        for length in range(len(words), 0, -1)
-        for i in range(len(words) - length + 1)
-        for j in [i + length]
-    ]
-    return [(mention.begin, mention.end), *runs[1:]] if runs else [(mention.begin, mention.end)]
+    for length in range(len(words) - 1, 0, -1):
+        for i in range(len(words) - length + 1):
+            yield words[i][0], words[i + length - 1][1]
 
 
 def _with_capitals(
-    doc: Doc, analysis: Analysis, linker: PlaceLinker, gazetteer: Gazetteer
+    doc: Doc, text: str, analysis: Analysis, linker: PlaceLinker, gazetteer: Gazetteer
 ) -> Analysis:
     """ "the Syrian capital", "Syria's capital": a mention of the capital city of the state
     named, in place of the state's; not of "the group's de facto Syrian capital"."""
+    if "capital" not in text.lower():  # most articles never say it: no token to look for
+        return analysis
     mentions = list(analysis.mentions)
     by_end = {m.end: i for i, m in enumerate(mentions)}
     for token in _tokens_where(doc, LOWER, "capital"):
@@ -235,9 +235,9 @@ def _with_capitals(
         if capital is None:
             continue
         end = token.idx + len(token.text)
-        text = doc.text[state.begin : end]
+        named = text[state.begin : end]
         mentions[index] = replace(
-            state, end=end, text=text, kind=EntityKind.PLACE, key=place_key(capital), name=text
+            state, end=end, text=named, kind=EntityKind.PLACE, key=place_key(capital), name=named
         )
     return replace(analysis, mentions=tuple(mentions))
 
@@ -332,7 +332,11 @@ def _tokens_where(doc: Doc, *conditions: int | str) -> Iterator[Token]:
     attributes: list[int | str] = [int(a) for a in conditions[::2]]
     values = [doc.vocab.strings[str(v)] for v in conditions[1::2]]
     table = doc.to_array(attributes).reshape(len(doc), len(attributes))
-    for i in numpy.flatnonzero((table == numpy.array(values, dtype=table.dtype)).all(axis=1)):
+    wanted = numpy.array(values, dtype=table.dtype)
+    found = table[:, 0] == wanted[0]
+    for column in range(1, len(wanted)):  # column by column: numpy's all() costs more
+        found &= table[:, column] == wanted[column]
+    for i in numpy.flatnonzero(found):
         yield doc[int(i)]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import lru_cache
 
 # Arabic definite articles as transliterated, with the sun-letter assimilations ("ash-Sham",
 # "ad-Dana", "ez-Zor"); dropped wherever they stand as a word of their own.
@@ -105,6 +106,13 @@ def name_key(name: str) -> str:
     words = fold(clean(name)).split()
     kept = [TOPONYM_WORDS.get(word, word) for word in words if word not in ARTICLES]
     return " ".join(kept or words)
+
+
+@lru_cache(maxsize=100_000)
+def cached_name_key(name: str) -> str:
+    """``name_key``, remembered: an article's names are keyed again for every name linked,
+    and news repeats names."""
+    return name_key(name)
 
 
 def skeleton(name: str) -> str:

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from functools import cached_property, lru_cache
+from typing import Literal, NamedTuple, TypeVar
 
 from kg.gazetteer import load_gazetteer
 from kg.linking.candidates import Candidate, MatchKind, PlaceGazetteer
 from kg.linking.geonames import Place
-from kg.linking.names import Cue, fold, name_key, split_cue, split_parent
+from kg.linking.names import Cue, cached_name_key, fold, split_cue, split_parent
 from kg.linking.nested import COMMON_WORDS
 
 MATCH = {MatchKind.NAME: 1.5, MatchKind.ALTERNATE: 0.5, MatchKind.FUZZY: -0.5}
@@ -40,7 +41,10 @@ FUZZY_SPELLING = 3.0  # a 0.8-alike skeleton match loses 0.6 more
 MIN_SCORE, MARGIN = 2.0, 1.0
 VILLAGE, SMALL_TOWN = 10_000, 100_000
 _MEMO_LIMIT = 10_000
-_Stated = tuple[tuple[tuple[str, int], ...], tuple[tuple[str, int], ...]]
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_Counts = tuple[tuple[str, int], ...]
+_Stated = tuple[tuple[str, ...], _Counts, _Counts]
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,22 @@ class LinkContext:
             dict(Counter(c for c in forces if c)),
         )
 
+    @cached_property
+    def _stated(self) -> _Stated:
+        """What the article says whatever the name, as a memo key: its places, and how often
+        it names each state (not in what order). Made once per context."""
+        return (
+            tuple(self.places),
+            tuple(sorted(self.countries.items())),
+            tuple(sorted(self.forces.items())),
+        )
+
+
+@lru_cache(maxsize=_MEMO_LIMIT)
+def _base_key(name: str) -> str:
+    """The key of a place name without its cue word ("Idlib province" is "idlib")."""
+    return cached_name_key(split_cue(name)[0])
+
 
 def countries_named(names: Iterable[str]) -> list[str]:
     """The ISO codes of the states among names and demonyms ("Syrian", "Israeli", "Iran").
@@ -119,7 +139,7 @@ class _Evidence:
     coherent_divisions: Mapping[tuple[str, str], float]
     parent: tuple[Place, ...] | None  # candidates of the parent cue, if one was given
 
-    @property
+    @cached_property
     def place_countries(self) -> Mapping[str, float]:
         """Where the article's places are: its other places' countries, else its main state.
 
@@ -132,15 +152,49 @@ class _Evidence:
         return {iso: share for iso, share in self.countries.items() if share == top}
 
 
+class _Article(NamedTuple):
+    shares: Mapping[str, float]  # stated countries, as shares of all state mentions
+    places: tuple[tuple[str, Place | None], ...]  # its places' keys, linked on their own
+
+
+class _Candidacy(NamedTuple):
+    candidate: Candidate
+    fixed: tuple[tuple[str, float], ...]  # the reasons owed to the name alone, as kept
+    weak: bool  # counts only where the article's places are
+
+
+class _Name(NamedTuple):
+    parent: str | None  # the parent cue of an "X, Y" name
+    base: str  # the name without parent cue and cue word
+    generic: bool  # all common words
+    candidacies: tuple[_Candidacy, ...]
+
+
 class PlaceLinker:
     """Links place names to GeoNames places over one gazetteer."""
 
     def __init__(self, gazetteer: PlaceGazetteer) -> None:
         self.gazetteer = gazetteer
-        self._first_pass: dict[tuple[str, _Stated], Place | None] = {}
+        self._links: dict[tuple[str, str | None, _Stated], tuple[Place | None]] = {}
+        self._articles: dict[_Stated, _Article] = {}
+        self._names: dict[str, _Name] = {}
 
     def link(self, name: str, context: LinkContext | None = None) -> Place | None:
-        """The place ``name`` refers to, or ``None`` when the evidence does not settle it."""
+        """The place ``name`` refers to, or ``None`` when the evidence does not settle it.
+
+        Memoised by name and context: an article links a name several times (each mention,
+        each cut of an overrun span, each other place's coherence vote), and a first pass
+        links the same names under the same states in article after article.
+        """
+        context = context or LinkContext()
+        key = (name, context.parent, context._stated)
+        if (known := self._links.get(key)) is not None:
+            return known[0]
+        place = self._link(name, context)
+        _remember(self._links, key, (place,))
+        return place
+
+    def _link(self, name: str, context: LinkContext) -> Place | None:
         ranked = self.rank(name, context)
         if not ranked or ranked[0].score < MIN_SCORE:
             return None
@@ -151,91 +205,118 @@ class PlaceLinker:
     def rank(self, name: str, context: LinkContext | None = None) -> list[Ranked]:
         """Every candidate of ``name``, best first, with its score and reasons."""
         context = context or LinkContext()
+        named = self._name(name)
+        if context.parent is None and named.parent is not None:
+            context = replace(context, parent=named.parent)
+        if not named.candidacies:  # most names the model tags are no place: spare the evidence
+            return []
+        evidence = self._evidence(named.base, context)
+        ranked = [_score(c, evidence, named.generic) for c in named.candidacies]
+        kept = [r for r in ranked if r is not None]
+        return sorted(kept, key=lambda r: (-r.score, r.place.geonames_id))
+
+    def _name(self, name: str) -> _Name:
+        """A name's candidates, scored for what they owe to the name alone: once per name,
+        not once per article or mention that names it."""
+        if (named := self._names.get(name)) is not None:
+            return named
         head, parent = split_parent(name)
-        if context.parent is None and parent is not None:
-            context = replace(context, parent=parent)
         base, cue = split_cue(head)
         # "Old City", "Kuwait City": places named with the cue word are not asked for by it.
         whole = {c.place.geonames_id: c for c in self.gazetteer.matches(head, fuzzy=cue is None)}
         cued = {c.place.geonames_id: c for c in self.gazetteer.matches(base)} if cue else {}
         candidates = list({**whole, **cued}.values())
-        evidence = self._evidence(base, context)
         generic = all(word in COMMON_WORDS for word in fold(head).split())
-        ranked = [
-            self._score(c, candidates, _cue_for(c, cue, whole, cued), evidence, generic)
+        biggest = _biggest_city(candidates)
+        candidacies = tuple(
+            _candidacy(c, candidates, biggest, _cue_for(c, cue, whole, cued), generic)
             for c in candidates
-        ]
-        kept = [r for r in ranked if r is not None]
-        return sorted(kept, key=lambda r: (-r.score, r.place.geonames_id))
+        )
+        named = _Name(parent, base, generic, candidacies)
+        _remember(self._names, name, named)
+        return named
 
     def _evidence(self, base: str, context: LinkContext) -> _Evidence:
-        stated = Counter(context.countries) + Counter(context.forces)
-        total = sum(stated.values())
-        shares = {iso: n / total for iso, n in stated.items()} if total else {}
-        own_key = name_key(base)
-        others = [p for p in context.places if name_key(split_cue(p)[0]) != own_key]
+        article = self._article(context)
+        own_key = cached_name_key(base)
+        resolved = [p for key, p in article.places if key != own_key and p is not None]
         countries: defaultdict[str, float] = defaultdict(float)
         divisions: defaultdict[tuple[str, str], float] = defaultdict(float)
-        resolved = list(self._resolve(others, context))
         for place in resolved:
             countries[place.country_code] += 1 / len(resolved)
             if place.admin1_code:
                 divisions[place.country_code, place.admin1_code] += 1 / len(resolved)
         parent = None
-        if context.parent and name_key(context.parent) != own_key:
+        if context.parent and cached_name_key(context.parent) != own_key:
             parent = tuple(self.gazetteer.candidates(context.parent))
-        return _Evidence(shares, bool(context.countries), countries, divisions, parent)
+        return _Evidence(article.shares, bool(context.countries), countries, divisions, parent)
 
-    def _resolve(self, names: list[str], context: LinkContext) -> Iterator[Place]:
-        """Link the article's other places on their own (first pass) for coherence votes."""
+    def _article(self, context: LinkContext) -> _Article:
+        """What the article says whatever the name: once per article, not once per name."""
+        if (article := self._articles.get(context._stated)) is not None:
+            return article
+        stated = Counter(context.countries) + Counter(context.forces)
+        total = sum(stated.values())
+        shares = {iso: n / total for iso, n in stated.items()} if total else {}
         countries = LinkContext(context.countries, forces=context.forces)
-        stated = (
-            tuple(sorted(countries.countries.items())),
-            tuple(sorted(countries.forces.items())),
-        )
-        for name in names:
-            key = (name, stated)
-            if key not in self._first_pass:
-                if len(self._first_pass) >= _MEMO_LIMIT:
-                    self._first_pass.clear()
-                self._first_pass[key] = self.link(name, countries)
-            if (place := self._first_pass[key]) is not None:
-                yield place
+        places = tuple((_base_key(p), self.link(p, countries)) for p in context.places)
+        article = _Article(shares, places)
+        _remember(self._articles, context._stated, article)
+        return article
 
-    def _score(
-        self,
-        candidate: Candidate,
-        others: list[Candidate],
-        cue: Cue | Literal["whole"] | None,
-        evidence: _Evidence,
-        generic: bool,
-    ) -> Ranked | None:
-        place = candidate.place
-        # A spelling match, a common word, a village, or an alternate name of a town: only
-        # where the article's places are ("Deir" is no Dyer, Indiana, "Levant" no village
-        # of Maine, in an article about Syria that names the United States).
-        small = place.population < VILLAGE or (
-            candidate.match is MatchKind.ALTERNATE and place.population < SMALL_TOWN
-        )
-        weak = (
-            generic or candidate.match is MatchKind.FUZZY or (small and place.feature_class == "P")
-        )
-        if (
-            candidate.match is MatchKind.FUZZY
-            and place.country_code not in evidence.place_countries
-        ):
-            return None  # a loose spelling match needs the article's places to be there
-        reasons = [
-            ("match", _match_score(candidate)),
-            ("importance", _importance(place, others if cue is None else [])),
-            ("cue", _cue_fit(place, cue)),
-            ("small-namesake", _small_namesake(place, others)),
-            *_country_reasons(place, evidence, weak),
-            ("parent", _parent_fit(place, evidence.parent)),
-            ("generic", GENERIC_NAME if generic else 0.0),
-        ]
-        kept = tuple((why, round(value, 3)) for why, value in reasons if value)
-        return Ranked(place, round(sum(v for _, v in kept), 3), kept)
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> None:
+    """Keep a value in a bounded memo (emptied when full: a new run of articles)."""
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+
+
+def _candidacy(
+    candidate: Candidate,
+    others: list[Candidate],
+    biggest: int,
+    cue: Cue | Literal["whole"] | None,
+    generic: bool,
+) -> _Candidacy:
+    """A candidate with the reasons for its score that are the same in every article."""
+    place = candidate.place
+    # A spelling match, a common word, a village, or an alternate name of a town: only
+    # where the article's places are ("Deir" is no Dyer, Indiana, "Levant" no village
+    # of Maine, in an article about Syria that names the United States).
+    small = place.population < VILLAGE or (
+        candidate.match is MatchKind.ALTERNATE and place.population < SMALL_TOWN
+    )
+    weak = generic or candidate.match is MatchKind.FUZZY or (small and place.feature_class == "P")
+    reasons = [
+        ("match", _match_score(candidate)),
+        ("importance", _importance(place, others if cue is None else [])),
+        ("cue", _cue_fit(place, cue)),
+        ("small-namesake", _small_namesake(place, biggest)),
+    ]
+    return _Candidacy(candidate, _kept(reasons), weak)
+
+
+def _score(candidacy: _Candidacy, evidence: _Evidence, generic: bool) -> Ranked | None:
+    """A candidate's score in its article: the name's own reasons, then the article's."""
+    place = candidacy.candidate.place
+    if (
+        candidacy.candidate.match is MatchKind.FUZZY
+        and place.country_code not in evidence.place_countries
+    ):
+        return None  # a loose spelling match needs the article's places to be there
+    reasons = [
+        *_country_reasons(place, evidence, candidacy.weak),
+        ("parent", _parent_fit(place, evidence.parent)),
+        ("generic", GENERIC_NAME if generic else 0.0),
+    ]
+    kept = candidacy.fixed + _kept(reasons)
+    return Ranked(place, round(sum([v for _, v in kept]), 3), kept)
+
+
+def _kept(reasons: list[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """The reasons that count, rounded as ``Ranked`` shows them."""
+    return tuple([(why, round(value, 3)) for why, value in reasons if value])
 
 
 def _match_score(candidate: Candidate) -> float:
@@ -259,17 +340,27 @@ def _importance(place: Place, others: list[Candidate]) -> float:
     return size + (CAPITAL if place.feature_code == "PPLC" else 0.0)
 
 
-def _small_namesake(place: Place, others: list[Candidate]) -> float:
-    """A town dwarfed by a city of the same name elsewhere is not what a bare name means."""
+def _biggest_city(candidates: list[Candidate]) -> int:
+    """The population of the largest populated place that matches by name (0 if none).
+
+    Worked out once per name, not once per candidate: a common name has hundreds.
+    """
+    return max(
+        (
+            c.place.population
+            for c in candidates
+            if c.place.feature_class == "P" and c.match is not MatchKind.FUZZY
+        ),
+        default=0,
+    )
+
+
+def _small_namesake(place: Place, biggest: int) -> float:
+    """A town dwarfed by a city of the same name elsewhere (the ``biggest`` of its namesakes
+    has that many people) is not what a bare name means."""
     if place.feature_class != "P":
         return 0.0
-    dwarfed = any(
-        o.place.feature_class == "P"
-        and o.match is not MatchKind.FUZZY
-        and o.place.population > NAMESAKE_RATIO * max(place.population, 1)
-        for o in others
-    )
-    return SMALL_NAMESAKE if dwarfed else 0.0
+    return SMALL_NAMESAKE if biggest > NAMESAKE_RATIO * max(place.population, 1) else 0.0
 
 
 def _cue_for(
