@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -107,12 +108,19 @@ _SPACY_KINDS = {
 }
 
 
+@lru_cache(maxsize=1)
+def document_text(doc: Doc) -> str:
+    """``doc.text`` of the document being read, made once: spaCy joins every token on each
+    access, and entities, linking and events each read the text of the same document."""
+    return doc.text
+
+
 def analyse(doc: Doc, gazetteer: Gazetteer | None = None) -> Analysis:
     """Find the sentences and typed mentions of a parsed article."""
     gazetteer = gazetteer or load_gazetteer()
     sentences: list[Sentence] = []
     index_of_start: dict[int, int] = {}
-    text = doc.text  # built from every token on each access: read once
+    text = document_text(doc)
     for sent in doc.sents:
         bounds = _trimmed_bounds(text, sent)
         if bounds is not None:

@@ -18,7 +18,7 @@ from itertools import pairwise
 from spacy.attrs import LEMMA
 from spacy.tokens import Doc, Span, Token
 
-from kg.entities import EntityKind, Mention
+from kg.entities import EntityKind, Mention, document_text
 from kg.events.lexicon import Lexicon
 from kg.timex import MONTHS, parse_date_expression
 
@@ -90,7 +90,7 @@ def tag_list_end(sentence: Span) -> int:
     suicide bombing ..."): at the first article, preposition, number or run of spaces after
     "Tags", which start the story; the sentence's start when it has no tags. Tags are
     keywords: no strike and no place of one."""
-    if "Tags" not in _text(sentence.doc)[sentence.start_char : sentence.end_char]:
+    if "Tags" not in document_text(sentence.doc)[sentence.start_char : sentence.end_char]:
         return sentence.start
     start = next((t.i for t in sentence if t.text == "Tags"), None)
     if start is None:
@@ -108,13 +108,8 @@ def tag_list_end(sentence: Span) -> int:
 _STRIKE_COMPOUNDS = frozenset({"airstrike", "air-strike", "airraid"})
 
 
-# The document being read, cached: spaCy builds ``Doc.text`` and ``Doc.ents`` anew, from
-# every token, on each access.
-@lru_cache(maxsize=1)
-def _text(doc: Doc) -> str:
-    return doc.text
-
-
+# Of the document being read: spaCy builds ``Doc.ents`` anew, from every token, on each
+# access.
 @lru_cache(maxsize=1)
 def _entities(doc: Doc) -> tuple[Span, ...]:
     return tuple(doc.ents)

@@ -20,7 +20,7 @@ import numpy
 from spacy.attrs import DEP, LOWER, POS
 from spacy.tokens import Doc, Span, Token
 
-from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention
+from kg.entities import CALENDAR_WORDS, Analysis, EntityKind, Mention, document_text
 from kg.gazetteer import Gazetteer, slug
 from kg.linking.candidates import PlaceGazetteer
 from kg.linking.geonames import Place
@@ -61,7 +61,7 @@ def link_places(
 ) -> Analysis:
     """The analysis with place mentions linked and missed place names recovered."""
     context = _context(analysis, gazetteer)
-    text = doc.text  # spaCy joins every token for each call: once, not once per mention
+    text = document_text(doc)
     analysis = _with_capitals(doc, text, analysis, linker, gazetteer)
     recovered = _recover(doc, analysis, linker, context)
     mentions = sorted([*analysis.mentions, *recovered], key=lambda m: m.begin)
