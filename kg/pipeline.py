@@ -198,24 +198,47 @@ def _extract_in_worker(articles: list[Article]) -> list[ArticleGraph | KGError]:
     return _worker.extract(articles)
 
 
+Extracted = Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]
+_Extracting = AsyncResult[list[ArticleGraph | KGError]]
+
+
+def _split(batch: list[Article], parts: int) -> list[list[Article]]:
+    """``batch`` in at most ``parts`` consecutive runs of nearly equal length."""
+    size = -(-len(batch) // parts)
+    return [batch[start : start + size] for start in range(0, len(batch), size)]
+
+
+def _joined(
+    extracting: tuple[list[Article], list[_Extracting]],
+) -> tuple[list[Article], list[ArticleGraph | KGError]]:
+    batch, parts = extracting
+    return batch, [item for part in parts for item in part.get()]
+
+
 class _Parallel:
-    """Extract batches in worker processes, a bounded number in flight, in input order."""
+    """Extract batches in worker processes, a bounded number in flight, in input order.
+
+    Each batch is split into one part per worker: the workers finish a batch together,
+    so none idles while another parses the run's last articles.
+    """
 
     def __init__(self, settings: Settings, run: RunInfo) -> None:
         context = multiprocessing.get_context("fork")
+        self.processes = settings.processes
         self.pool: Pool = context.Pool(settings.processes, _start_worker, (settings, run))
-        self.window = settings.processes * 2
+        self.window = settings.processes * 2  # batches in flight
 
     def map(self, batches: Iterable[list[Article]]) -> Extracted:
-        pending: deque[tuple[list[Article], AsyncResult[list[ArticleGraph | KGError]]]] = deque()
+        pending: deque[tuple[list[Article], list[_Extracting]]] = deque()
         for batch in batches:
-            pending.append((batch, self.pool.apply_async(_extract_in_worker, (batch,))))
+            parts = _split(batch, self.processes)
+            pending.append(
+                (batch, [self.pool.apply_async(_extract_in_worker, (p,)) for p in parts])
+            )
             if len(pending) >= self.window:
-                done, result = pending.popleft()
-                yield done, result.get()
+                yield _joined(pending.popleft())
         while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+            yield _joined(pending.popleft())
 
     def close(self) -> None:
         self.pool.close()
@@ -224,9 +247,6 @@ class _Parallel:
     def terminate(self) -> None:
         self.pool.terminate()
         self.pool.join()
-
-
-Extracted = Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]
 
 
 @contextmanager
