@@ -302,10 +302,23 @@ class KGStore:
     @staticmethod
     def subjects_replacement(graph: str, subjects: Iterable[str], ntriples: str) -> str:
         """SPARQL Update text that replaces what ``graph`` says about ``subjects``."""
-        operations = [f"DELETE WHERE {{ GRAPH <{graph}> {{ <{s}> ?p ?o }} }}" for s in subjects]
+        operations = [KGStore.subjects_deletion(graph, subjects)]
         if ntriples.strip():
             operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}} }}")
-        return " ;\n".join(operations)
+        return " ;\n".join(operation for operation in operations if operation)
+
+    @staticmethod
+    def subjects_deletion(graph: str, subjects: Iterable[str]) -> str:
+        """SPARQL Update text that deletes what ``graph`` says about ``subjects`` ("" for
+        none): one operation, the subjects first, so that each is looked up (a ``DELETE
+        WHERE`` per subject costs a parse and a plan each, 3x the time for thousands)."""
+        listed = " ".join(f"<{subject}>" for subject in subjects)
+        if not listed:
+            return ""
+        return (
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} "
+            f"WHERE {{ VALUES ?s {{ {listed} }} GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+        )
 
     @staticmethod
     def to_ntriples(data: bytes, format_name: str, base_iri: str | None = None) -> str:

@@ -156,14 +156,19 @@ _ACTORS = frozenset(
 )
 
 
+_REPORT_ROLES = (SK.location, SK.attacker, SK.attributedTo)
+
+
 def _report_roles(store: KGStore, entities: list[str]) -> dict[str, set[str]]:
     """The roles (sk: property names) each entity plays in any report."""
+    # One pattern per role, after the entities: a role bound by a VALUES block of its own
+    # makes Oxigraph read every report's roles, then join (13x slower at 1,000 articles).
+    by_role = " UNION ".join(
+        f"{{ GRAPH ?g {{ ?r <{role}> ?e }} BIND(<{role}> AS ?role) }}" for role in _REPORT_ROLES
+    )
     roles: dict[str, set[str]] = defaultdict(set)
     for values in values_blocks("e", entities):
-        query = f"""SELECT DISTINCT ?e ?role WHERE {{
-            VALUES ?role {{ <{SK.location}> <{SK.attacker}> <{SK.attributedTo}> }}
-            GRAPH ?g {{ ?r ?role ?e }}
-            {values} }}"""
+        query = f"SELECT DISTINCT ?e ?role WHERE {{ {values} {by_role} }}"
         for row in store.query(query).rows():
             roles[str(row["e"])].add(str(row["role"]).removeprefix(str(SK._NS)))
     return roles

@@ -74,7 +74,7 @@ def update_strikes(
     stale = sorted((_strike_nodes(store, iris) | set(members)) - nodes)
     gone = sorted(set(stored) - {r.iri for group in groups for r in group})
     for subjects in _chunks(stale + gone):
-        store.update(" ;\n".join(_deletion(iris, subject) for subject in subjects))
+        store.update(KGStore.subjects_deletion(iris.kg_graph, subjects))
     return StrikeUpdate(len(changed), len(stale))
 
 
@@ -115,17 +115,14 @@ def _write(
     described = {r.iri: r for r in load_reports(store, iris, docs, within=within)}
     present = (tuple(described[r.iri] for r in group if r.iri in described) for group in groups)
     records = strike_records(group for group in present if group)
-    deletions = [_deletion(iris, iris.strike(record.key)) for record in records]
-    deletions += [_deletion(iris, report.iri) for group in groups for report in group]
-    insert = f"INSERT DATA {{ GRAPH <{iris.kg_graph}> {{\n{strike_triples(records, iris)}\n}} }}"
-    store.update(" ;\n".join([*deletions, insert]))
+    # What the shared graph says of the strikes, and of their reports (the strike each
+    # describes), is replaced.
+    subjects = [iris.strike(record.key) for record in records]
+    subjects += [report.iri for group in groups for report in group]
+    store.update(
+        KGStore.subjects_replacement(iris.kg_graph, subjects, strike_triples(records, iris))
+    )
 
 
 def _chunks(items: Sequence[_T]) -> Iterator[Sequence[_T]]:
     return (items[start : start + CHUNK] for start in range(0, len(items), CHUNK))
-
-
-def _deletion(iris: Iris, subject: str) -> str:
-    """Update text deleting what the shared graph says of a strike, or of a report (the
-    strike it describes)."""
-    return f"DELETE WHERE {{ GRAPH <{iris.kg_graph}> {{ <{subject}> ?p ?o }} }}"
