@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from kg.errors import ConfigError
 
 DEFAULT_BASE = "https://w3id.org/strike-kg/id/"
@@ -70,7 +72,11 @@ class Settings:
     cors_origins: str = ""
 
     def __post_init__(self) -> None:
-        if not self.base.startswith(("http://", "https://")) or self.base[-1] not in "/#":
+        if (
+            not self.base.startswith(("http://", "https://"))
+            or self.base[-1] not in "/#"
+            or not _is_iri(self.base)
+        ):
             raise ConfigError(
                 f"base IRI {self.base!r} must be an http(s) IRI ending in '/' or '#', "
                 f"e.g. {DEFAULT_BASE!r}"
@@ -159,3 +165,12 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
                     f"{variable}={environ[variable]!r} is not valid: {error}"
                 ) from None
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _is_iri(value: str) -> bool:
+    """Whether the store's IRI parser takes ``value`` as an absolute IRI."""
+    try:
+        ox.NamedNode(value)
+    except ValueError:
+        return False
+    return True

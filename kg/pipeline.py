@@ -32,7 +32,7 @@ from tqdm import tqdm
 import kg
 from kg.config import Settings
 from kg.entities import Analysis, analyse
-from kg.errors import ConfigError, IngestError, KGError, NLPError
+from kg.errors import ConfigError, IngestError, KGError, MappingError, NLPError
 from kg.events import Report, extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer, user_files
 from kg.ingest import Article, read_articles
@@ -117,11 +117,14 @@ class Extractor:
         except Exception as error:
             return NLPError(f"{article.origin}: spaCy could not process {article.doc_id}: {error}")
 
-    def _map(self, article: Article, doc: Doc) -> ArticleGraph:
+    def _map(self, article: Article, doc: Doc) -> ArticleGraph | KGError:
         reference = reference_date(article.text, article.published)
         analysis, reports = understand(doc, reference, self.gazetteer, self.linker)
         fingerprint = self.fingerprint(article)
-        return article_graph(article, analysis, self.iris, fingerprint, reports)
+        try:
+            return article_graph(article, analysis, self.iris, fingerprint, reports)
+        except MappingError as error:  # the article's own metadata cannot be stored
+            return MappingError(f"{article.origin}: {error}")
 
 
 def understand(

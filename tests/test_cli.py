@@ -110,6 +110,13 @@ def test_errors_are_one_line_without_traceback(
     assert message in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("base", ["urn:x/", "https://example.org/a", "https://exa mple.org/"])
+def test_a_base_that_is_not_an_http_iri_is_refused(store_dir: Path, base: str) -> None:
+    result = CliRunner().invoke(main, ["--store", str(store_dir), "--base", base, "stats"])
+    assert result.exit_code == 1
+    assert f"base IRI {base!r} must be an http(s) IRI" in result.output
+
+
 def test_list_saved_queries(store_dir: Path) -> None:
     result = run(store_dir, "query", "--list")
     assert "sentences-with-entities" in result.output

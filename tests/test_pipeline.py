@@ -274,6 +274,23 @@ def test_bad_input_is_skipped_and_the_store_keeps_everything(
     assert before <= doc_quads(store)
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_an_article_whose_url_is_not_an_iri_is_skipped_and_named(
+    make_store: StoreFactory, tmp_path: Path, processes: int
+) -> None:
+    source = jsonl(
+        tmp_path / "u.jsonl",
+        article("u1", STRIKE, url="www.example.org/news/1"),
+        article("u2", OTHER, url="https://example.org/news 2"),
+    )
+    store, report = make_store(source, processes=processes)
+    assert report.stored == 1
+    [error] = report.failed
+    assert "u.jsonl:1" in error and "url 'www.example.org/news/1' is not an absolute IRI" in error
+    urls = select(store, f"SELECT ?url WHERE {{ GRAPH ?g {{ ?doc <{SCHEMA.url}> ?url }} }}")
+    assert urls == [{"url": "https://example.org/news%202"}]
+
+
 def test_two_worker_processes_give_the_same_article_graphs(
     make_store: StoreFactory, tmp_path: Path
 ) -> None:

@@ -43,7 +43,7 @@ def test_a_bad_statement_stores_nothing_of_the_new_graphs_and_names_the_line(
     store: KGStore,
 ) -> None:
     store.replace_graphs({"urn:kept": graph_text("kept", 2)})
-    graphs = {"urn:a": graph_text("a", 3), "urn:b": '<urn:b> <not an iri> "x" .\n'}
+    graphs = {"urn:a": graph_text("a", 3), "urn:b": '<urn:b> <urn:p> "unterminated .\n'}
     with pytest.raises(StoreError, match=r"graph <urn:b>: .*line 1"):
         store.replace_graphs(graphs, said=said())
     assert quads_by_graph(store) == {"urn:kept": 2}

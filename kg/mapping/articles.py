@@ -14,7 +14,7 @@ from kg.events.model import Report
 from kg.ingest import Article
 from kg.mapping.events import describe_reports
 from kg.mapping.iris import Iris
-from kg.mapping.terms import Triples, count, iri, literal
+from kg.mapping.terms import Triples, absolute_iri, count, literal
 from kg.store import in_graph
 from kg.vocab import ITSRDF, NIF, RDF, RDFS, SCHEMA, SK
 
@@ -105,7 +105,7 @@ def _describe_article(out: Triples, article: Article, doc: str, fingerprint: str
     if article.title:
         out.add(doc, str(SCHEMA.headline), literal(article.title))
     if article.url:
-        out.add(doc, str(SCHEMA.url), iri(article.url))
+        out.add(doc, str(SCHEMA.url), absolute_iri(article.url, "url"))
     if article.published:
         out.add(doc, str(SCHEMA.datePublished), literal(article.published))
     if article.source:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime
 from urllib.parse import quote
 
+import pyoxigraph as ox
+
+from kg.errors import MappingError
 from kg.vocab import XSD
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -38,6 +41,32 @@ def iri(value: str) -> str:
     if any(ch in value for ch in ' <>"{}|^`\\') or any(ord(ch) < 0x21 for ch in value):
         value = quote(value, safe=_IRI_SAFE)
     return f"<{value}>"
+
+
+def absolute_iri(value: str, field: str) -> str:
+    """``iri(value)`` for an address that came with the input (``field``, an article's
+    URL), checked with the store's own IRI parser: the store loads article graphs without
+    checking IRIs again.
+
+    Raises:
+        MappingError: ``value`` is not an absolute IRI even once percent-encoded.
+
+    Example:
+        >>> absolute_iri("www.example.org/a", "url")
+        Traceback (most recent call last):
+        ...
+        kg.errors.MappingError: url 'www.example.org/a' is not an absolute IRI (No scheme \
+found in an absolute IRI); write it in full, e.g. https://example.org/a
+    """
+    term = iri(value)
+    try:
+        ox.NamedNode(term[1:-1])
+    except ValueError as error:
+        raise MappingError(
+            f"{field} {value!r} is not an absolute IRI ({error}); write it in full, "
+            "e.g. https://example.org/a"
+        ) from None
+    return term
 
 
 def literal(value: str | int | bool | datetime.date, datatype: str | None = None) -> str:
