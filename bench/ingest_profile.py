@@ -109,7 +109,7 @@ def main() -> None:
         profiler.stop()
         args.html.write_text(profiler.output_html(), encoding="utf-8")
     model = sum(spacy_times.values())
-    added = {"layout_sentencizer", "entity_ruler", "place_ruler"}
+    added = {"layout_sentencizer", "entity_ruler", "acronym_ruler", "place_ruler"}
     trained = sum(t for n, t in spacy_times.items() if n not in added)
     count = len(articles)
     rows = [

