@@ -19,6 +19,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult, Pool
@@ -487,9 +488,27 @@ class GraphWriter:
         self.published = time.monotonic()
 
     def finish(self) -> str | None:
-        """Consolidate touched entities and record the run's end; ``None`` if nothing changed."""
+        """Consolidate touched entities and strikes, record the run's end and, after a run
+        that wrote much of the store, compact it; the run's IRI, or ``None`` if nothing
+        changed."""
         if self.stored == 0 and not self.full_rebuild:
             return None
+        with ThreadPoolExecutor(max_workers=1) as background:
+            # The articles' files are compacted on the other core while this one consolidates:
+            # compaction is about the article graphs, and Oxigraph lets go of the GIL for it.
+            compaction = background.submit(self.store.compact) if self._compacts() else None
+            self._consolidate()
+            if compaction is not None:
+                compaction.result()
+        self.store.flush()
+        self.publish()
+        return self.iris.run(self.run.run_id) if self.stored else None
+
+    def _compacts(self) -> bool:
+        """Whether the run wrote enough of the store to compact it (``COMPACT_SHARE``)."""
+        return bool(self.stored) and self.stored >= COMPACT_SHARE * article_count(self.store)
+
+    def _consolidate(self) -> None:
         entities = self.touched
         if self.full_rebuild:
             entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
@@ -511,11 +530,6 @@ class GraphWriter:
                     kg_graph, [run_node], run_triples(self.run, self.iris, ended)
                 )
             )
-        self.store.flush()
-        if self.stored and self.stored >= COMPACT_SHARE * article_count(self.store):
-            self.store.compact()
-        self.publish()
-        return self.iris.run(self.run.run_id) if self.stored else None
 
 
 def _interrupted_run_exists(store: KGStore) -> bool:
