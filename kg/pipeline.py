@@ -189,12 +189,12 @@ def _identity(path: Path) -> str:
 _worker: Extractor | None = None
 
 
-def _start_worker(settings: Settings, run: RunInfo) -> None:
+def _start_worker(extractor: Extractor) -> None:
     global _worker
     # Ctrl-C reaches the whole process group: the main process decides when to stop, and
     # the workers finish the batches under way.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker = Extractor(settings, run)
+    _worker = extractor
 
 
 def _extract_in_worker(articles: list[Article]) -> list[ArticleGraph | KGError]:
@@ -226,11 +226,13 @@ class _Parallel:
     so none idles while another parses the run's last articles.
     """
 
-    def __init__(self, settings: Settings, run: RunInfo) -> None:
+    def __init__(self, extractor: Extractor, processes: int) -> None:
+        # The workers fork with the extractor loaded (not pickled): the model and its
+        # rulers load once per run, not once per worker, and the workers start at once.
         context = multiprocessing.get_context("fork")
-        self.processes = settings.processes
-        self.pool: Pool = context.Pool(settings.processes, _start_worker, (settings, run))
-        self.window = settings.processes * 2  # batches in flight
+        self.processes = processes
+        self.pool: Pool = context.Pool(processes, _start_worker, (extractor,))
+        self.window = processes * 2  # batches in flight
 
     def map(self, batches: Iterable[list[Article]]) -> Extracted:
         pending: deque[tuple[list[Article], list[_Extracting]]] = deque()
@@ -260,11 +262,11 @@ def extraction(
     """A function from batches of articles to their article graphs, in input order: in
     ``settings.processes`` worker processes when more than one, else in this process. The
     workers end with the block (at once if it raises)."""
+    extractor = Extractor(settings, run, gazetteer)
     if settings.processes <= 1:
-        extractor = Extractor(settings, run, gazetteer)
         yield lambda batches: ((batch, extractor.extract(batch)) for batch in batches)
         return
-    parallel = _Parallel(settings, run)
+    parallel = _Parallel(extractor, settings.processes)
     try:
         yield parallel.map
     except BaseException:
