@@ -11,6 +11,7 @@ consolidated across all articles and the run's end is recorded, in one transacti
 from __future__ import annotations
 
 import datetime
+import gc
 import hashlib
 import multiprocessing
 import signal
@@ -231,6 +232,9 @@ class _Parallel:
         # rulers load once per run, not once per worker, and the workers start at once.
         context = multiprocessing.get_context("fork")
         self.processes = processes
+        # What exists now lives as long as the workers: the collector leaves it alone, so
+        # it neither walks the pipeline's objects nor writes to their shared pages.
+        gc.freeze()
         self.pool: Pool = context.Pool(processes, _start_worker, (extractor,))
         self.window = processes * 2  # batches in flight
 
@@ -249,10 +253,12 @@ class _Parallel:
     def close(self) -> None:
         self.pool.close()
         self.pool.join()
+        gc.unfreeze()
 
     def terminate(self) -> None:
         self.pool.terminate()
         self.pool.join()
+        gc.unfreeze()
 
 
 @contextmanager
