@@ -2,14 +2,15 @@
 
 Run by hand, from the repository root (needs the ``bench`` extra):
 
-    python bench/ingest.py [--throughput 1000] [--memory 1000,100000] [--processes 2]
-                           [--work DIR]
+    python bench/ingest.py [--throughput 1000] [--rounds 3] [--memory 1000,100000]
+                           [--processes 2] [--work DIR]
 
 Corpora are the development articles repeated under new ids (``bench/machine.py``). For
 each ``--throughput`` size, two commands run one after the other on the same texts with the
 same number of processes: spaCy alone (``nlp.pipe`` of the model that ``kg ingest`` loads,
 ``n_process`` processes, the docs consumed and dropped) and ``kg ingest`` into a fresh
-store. Both are timed end to end, model loading included, as a user would run them. For each
+store, ``--rounds`` times each, alternating. Both are timed end to end, model loading
+included, as a user would run them; the medians are compared. For each
 ``--memory`` size, ``kg ingest`` runs into a fresh store while its process tree's resident
 memory is sampled. The stores are kept in ``--work`` (``store-{size}``) for
 ``bench/store.py``. Writes the ``ingest`` section of ``docs/BENCHMARKS.md``. Targets: ingest
@@ -23,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -104,23 +106,33 @@ def corpus_words(corpus: Path) -> int:
         return sum(len(json.loads(line)["text"].split()) for line in lines if line.strip())
 
 
-def throughput_rows(sizes: list[int], processes: int, work: Path) -> list[str]:
+def throughput_rows(sizes: list[int], processes: int, work: Path, rounds: int) -> list[str]:
+    """For each size, both commands ``rounds`` times, one after the other: the median time of
+    each, and the ratio of the medians (a run varies by a second or so)."""
     rows = []
     for size in sizes:
         corpus = scaled_corpus(size, work)
         words = corpus_words(corpus)
-        alone = run_measured(
-            [sys.executable, __file__, "--spacy-alone", str(corpus), "--processes", str(processes)],
-            work / f"spacy-{size}.log",
-        )
-        store = fresh(work / f"store-{size}")
-        ingest = run_measured(ingest_command(corpus, store, processes), work / f"ingest-{size}.log")
-        for name, measured in (("spaCy alone (`nlp.pipe`)", alone), ("`kg ingest`", ingest)):
-            rows.append(
-                f"| {size:,} | {name} | {measured.seconds:,.1f} | {size / measured.seconds:,.1f} "
-                f"| {words / measured.seconds:,.0f} | {_gib(measured.peak_tree)} |"
+        spacy_command = [sys.executable, __file__, "--spacy-alone", str(corpus)]
+        spacy_command += ["--processes", str(processes)]
+        alone, ingest = [], []
+        for _ in range(rounds):
+            alone.append(run_measured(spacy_command, work / f"spacy-{size}.log"))
+            store = fresh(work / f"store-{size}")
+            ingest.append(
+                run_measured(ingest_command(corpus, store, processes), work / f"ingest-{size}.log")
             )
-        rows.append(f"| {size:,} | **ratio** | | | **{alone.seconds / ingest.seconds:.2f}×** | |")
+        for name, runs in (("spaCy alone (`nlp.pipe`)", alone), ("`kg ingest`", ingest)):
+            seconds = statistics.median(m.seconds for m in runs)
+            spread = ", ".join(f"{m.seconds:.1f}" for m in runs)
+            rows.append(
+                f"| {size:,} | {name} | {seconds:,.1f} ({spread}) | {size / seconds:,.1f} "
+                f"| {words / seconds:,.0f} | {_gib(max(m.peak_tree for m in runs))} |"
+            )
+        ratio = statistics.median(m.seconds for m in alone) / statistics.median(
+            m.seconds for m in ingest
+        )
+        rows.append(f"| {size:,} | **ratio** | | | **{ratio:.2f}×** | |")
         print(rows[-3], rows[-2], rows[-1], sep="\n", flush=True)
     return rows
 
@@ -152,6 +164,7 @@ def main() -> None:
     parser.add_argument("--throughput", default="1000", help="sizes, comma-separated")
     parser.add_argument("--memory", default="1000,100000", help="sizes, comma-separated")
     parser.add_argument("--processes", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each command per size")
     parser.add_argument("--work", type=Path, default=Path("/tmp/strike-kg-bench"))
     parser.add_argument("--spacy-alone", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -174,12 +187,13 @@ def main() -> None:
     if sizes:
         lines += [
             "",
-            "| articles | command | seconds | articles/s | words/s | peak memory |",
+            "| articles | command | seconds (runs) | articles/s | words/s | peak memory |",
             "|---:|---|---:|---:|---:|---:|",
-            *throughput_rows(sizes, args.processes, args.work),
+            *throughput_rows(sizes, args.processes, args.work, args.rounds),
             "",
-            "The ratio is spaCy alone's time over `kg ingest`'s on the same texts "
-            "(target ≥ 0.85×).",
+            f"Each command ran {args.rounds} times, alternating; seconds are the median (each "
+            "run in brackets), peak memory the largest. The ratio is spaCy alone's median "
+            "time over `kg ingest`'s on the same texts (target ≥ 0.85×).",
         ]
     if memory_sizes:
         rows, peaks = memory_rows(memory_sizes, args.processes, args.work)
