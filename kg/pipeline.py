@@ -42,6 +42,7 @@ from kg.linking import PlaceLinker, gazetteer_identity, place_gazetteer
 from kg.linking.mentions import link_places
 from kg.mapping import (
     ArticleGraph,
+    EntityRecord,
     Iris,
     RunInfo,
     article_graph,
@@ -209,7 +210,7 @@ _Extracting = AsyncResult[list[ArticleGraph | KGError]]
 
 def _split(batch: list[Article], parts: int) -> list[list[Article]]:
     """``batch`` in at most ``parts`` consecutive runs of nearly equal length."""
-    size = -(-len(batch) // parts)
+    size = max(1, -(-len(batch) // parts))
     return [batch[start : start + size] for start in range(0, len(batch), size)]
 
 
@@ -501,13 +502,18 @@ class GraphWriter:
         changed."""
         if self.stored == 0 and not self.full_rebuild:
             return None
+        entities = self.touched
+        if self.full_rebuild:
+            entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
         with ThreadPoolExecutor(max_workers=1) as background:
-            # The articles' files are compacted on the other core while this one consolidates:
-            # compaction is about the article graphs, and Oxigraph lets go of the GIL for it.
+            # The articles' files are compacted on the other core (Oxigraph lets go of the
+            # GIL) while this one reads what to consolidate. Reads only: a RocksDB flush that
+            # overlaps a manual compaction can wait forever (1 run in 35 did).
             compaction = background.submit(self.store.compact) if self._compacts() else None
-            self._consolidate()
+            records = consolidate(self.store, entities, self.iris, self.gazetteer)
             if compaction is not None:
                 compaction.result()
+        self._write_consolidated(entities, records)
         self.store.flush()
         self.publish()
         return self.iris.run(self.run.run_id) if self.stored else None
@@ -516,11 +522,8 @@ class GraphWriter:
         """Whether the run wrote enough of the store to compact it (``COMPACT_SHARE``)."""
         return bool(self.stored) and self.stored >= COMPACT_SHARE * article_count(self.store)
 
-    def _consolidate(self) -> None:
-        entities = self.touched
-        if self.full_rebuild:
-            entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)
-        records = consolidate(self.store, entities, self.iris, self.gazetteer)
+    def _write_consolidated(self, entities: set[str], records: list[EntityRecord]) -> None:
+        """Write the consolidated entities, then the strikes, then the run's end."""
         kg_graph = self.iris.kg_graph
         self.store.update(
             KGStore.subjects_replacement(

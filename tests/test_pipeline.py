@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -144,6 +146,42 @@ def test_a_run_that_writes_much_of_the_store_compacts_it_and_a_small_one_does_no
     assert ingest([source], store, Settings(processes=1)).stored == 1
     assert compacted == [store.path]
     assert {q for q in before if "/c1" in q[3]} <= quads(store)
+
+
+def test_the_store_is_only_read_while_it_compacts(
+    make_store: StoreFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A RocksDB flush that overlaps a manual compaction can wait forever: the run's end
+    # reads beside the compaction and writes after it.
+    compacting = threading.Event()
+    compactions: list[float] = []
+    written_meanwhile: list[str] = []
+    compact = KGStore.compact
+
+    def slow(store: KGStore) -> None:
+        compacting.set()
+        time.sleep(0.5)  # long enough for what runs beside it to reach its writes
+        compact(store)
+        compactions.append(time.monotonic())
+        compacting.clear()
+
+    def watched(name: str) -> object:
+        original = getattr(KGStore, name)
+
+        def write(store: KGStore, *args: object, **kwargs: object) -> object:
+            if compacting.is_set():
+                written_meanwhile.append(name)
+            return original(store, *args, **kwargs)
+
+        return write
+
+    monkeypatch.setattr(KGStore, "compact", slow)
+    for name in ("update", "flush", "replace_graphs", "load"):
+        monkeypatch.setattr(KGStore, name, watched(name))
+    source = jsonl(tmp_path / "w.jsonl", article("w1", STRIKE), article("w2", OTHER))
+    _, report = make_store(source)
+    assert report.stored == 2 and len(compactions) == 1
+    assert written_meanwhile == []
 
 
 def test_a_changed_article_replaces_its_own_graph_only(
