@@ -148,6 +148,8 @@ def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     ruler = nlp.add_pipe(
         "entity_ruler", before="ner", config={"validate": True, "phrase_matcher_attr": "LOWER"}
     )
+    # After the names: a name overlapping an alias keeps its span (aliases are at most five
+    # characters, so the name is the longer match in practice).
     acronyms = nlp.add_pipe("entity_ruler", name="acronym_ruler", before="ner")
     places = nlp.add_pipe("entity_ruler", name="place_ruler", before="ner")
     gazetteer = gazetteer or load_gazetteer()
