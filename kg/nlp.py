@@ -93,7 +93,7 @@ RULER_PLACE_MIN_POPULATION = 5_000
 ARABIC_ARTICLES = ("al", "Al", "el", "El", "as", "As", "ash", "Ash", "ar", "Ar", "ad", "Ad")
 
 
-def place_patterns(nlp: Language, gazetteer: Gazetteer) -> list[dict[str, Any]]:
+def place_patterns(gazetteer: Gazetteer) -> list[dict[str, Any]]:
     """Case-sensitive phrase patterns for the towns of ``RULER_PLACE_COUNTRIES``, by every
     Latin spelling GeoNames lists that could not be an ordinary word. Phrase patterns, not
     token patterns: thousands of them cost a hash lookup per token, not a scan."""
@@ -156,7 +156,7 @@ def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     with nlp.select_pipes(enable=[]):  # ORTH and LOWER phrases need only the tokenizer
         ruler.add_patterns(ruler_patterns(gazetteer, acronyms=False))  # type: ignore[attr-defined]
         acronyms.add_patterns(ruler_patterns(gazetteer, acronyms=True))  # type: ignore[attr-defined]
-        places.add_patterns(place_patterns(nlp, gazetteer))  # type: ignore[attr-defined]
+        places.add_patterns(place_patterns(gazetteer))  # type: ignore[attr-defined]
     return nlp
 
 

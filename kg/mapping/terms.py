@@ -38,9 +38,14 @@ def iri(value: str) -> str:
         >>> iri("http://example.org/a b")
         '<http://example.org/a%20b>'
     """
+    return f"<{_encoded(value)}>"
+
+
+def _encoded(value: str) -> str:
+    """``value`` with what IRIs may not contain percent-encoded."""
     if any(ch in value for ch in ' <>"{}|^`\\') or any(ord(ch) < 0x21 for ch in value):
-        value = quote(value, safe=_IRI_SAFE)
-    return f"<{value}>"
+        return quote(value, safe=_IRI_SAFE)
+    return value
 
 
 def absolute_iri(value: str, field: str) -> str:
@@ -58,15 +63,15 @@ def absolute_iri(value: str, field: str) -> str:
         kg.errors.MappingError: url 'www.example.org/a' is not an absolute IRI (No scheme \
 found in an absolute IRI); write it in full, e.g. https://example.org/a
     """
-    term = iri(value)
+    encoded = _encoded(value)
     try:
-        ox.NamedNode(term[1:-1])
+        ox.NamedNode(encoded)
     except ValueError as error:
         raise MappingError(
             f"{field} {value!r} is not an absolute IRI ({error}); write it in full, "
             "e.g. https://example.org/a"
         ) from None
-    return term
+    return f"<{encoded}>"
 
 
 def literal(value: str | int | bool | datetime.date, datatype: str | None = None) -> str:
