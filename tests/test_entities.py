@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import spacy
 from spacy.language import Language
+from spacy.tokens import Span
 
 from kg.entities import EntityKind, analyse
 from kg.gazetteer import load_gazetteer
-from kg.nlp import load_pipeline, model_info
+from kg.nlp import ARABIC_ARTICLES, PlaceRuler, load_pipeline, model_info, place_names
 
 pytestmark = pytest.mark.model
 
@@ -125,6 +127,37 @@ def test_short_all_capitals_aliases_match_in_that_case_only(nlp: Language) -> No
     doc = nlp("Fighters of the SDF hold the dam, and the IDF said the sdf and the idf line held.")
     ruled = [(e.text, e.ent_id_) for e in doc.ents if e.ent_id_]
     assert ruled == [("SDF", "syrian-democratic-forces"), ("IDF", "israel-defense-forces")]
+
+
+def test_towns_are_found_in_exact_case_with_their_article() -> None:
+    nlp = spacy.blank("en")
+    ruler: PlaceRuler = nlp.add_pipe("place_ruler")  # type: ignore[assignment]
+    ruler.add_names(nlp.make_doc(name) for name in ["Tabqa", "Deir ez-Zor", "Deir"])
+    doc = nlp("Jets hit al-Tabqa and Deir ez-Zor; tabqa held, as did Al - Tabqa.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("al-Tabqa", "GPE"),
+        ("Deir ez-Zor", "GPE"),
+        ("Al - Tabqa", "GPE"),
+    ]
+
+
+def test_towns_never_overwrite_an_entity_already_found() -> None:
+    nlp = spacy.blank("en")
+    ruler: PlaceRuler = nlp.add_pipe("place_ruler")  # type: ignore[assignment]
+    ruler.add_names([nlp.make_doc("Homs")])
+    doc = nlp.make_doc("Strikes on al-Homs refinery")
+    doc.ents = [Span(doc, 4, 6, label="FAC")]  # "Homs refinery"
+    assert [(e.text, e.label_) for e in ruler(doc).ents] == [("Homs refinery", "FAC")]
+
+
+def test_an_article_joined_to_a_town_tokenizes_apart_from_it(nlp: Language) -> None:
+    # The place ruler joins "al" "-" to a town it matches, which is only the same as
+    # matching "al-Tabqa" whole if the tokenizer splits it so.
+    for name in place_names(load_gazetteer()):
+        words = [t.text for t in nlp.make_doc(name)]
+        for article in ARABIC_ARTICLES:
+            joined = [t.text for t in nlp.make_doc(f"{article}-{name}")]
+            assert joined == [article, "-", *words], name
 
 
 def test_model_info_reads_the_installed_model() -> None:
