@@ -37,6 +37,7 @@ from kg.entities import Analysis, analyse
 from kg.errors import ConfigError, IngestError, KGError, MappingError, NLPError
 from kg.events import Report, extract_reports
 from kg.gazetteer import Gazetteer, load_gazetteer, user_files
+from kg.heap import release_free_memory
 from kg.ingest import Article, read_articles
 from kg.linking import PlaceLinker, gazetteer_identity, place_gazetteer
 from kg.linking.mentions import link_places
@@ -201,7 +202,9 @@ def _start_worker(extractor: Extractor) -> None:
 
 def _extract_in_worker(articles: list[Article]) -> list[ArticleGraph | KGError]:
     assert _worker is not None, "worker used before its initializer ran"
-    return _worker.extract(articles)
+    graphs = _worker.extract(articles)
+    release_free_memory()
+    return graphs
 
 
 Extracted = Iterator[tuple[list[Article], list[ArticleGraph | KGError]]]
@@ -474,6 +477,7 @@ class GraphWriter:
             self.docs.add(self.iris.doc(graph.doc_id))
         self.begin()
         self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
+        release_free_memory()
         self.stored += len(graphs)
         if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
