@@ -41,3 +41,40 @@ def test_saved_query_names_cannot_leave_the_directory(name: str) -> None:
 def test_store_stats(seed_store: KGStore) -> None:
     stats = store_stats(seed_store)
     assert stats["articles"] == 2 and stats["runs"] == 1 and stats["mentions"] > 50
+
+
+# strikes-by-attacker written plainly: each strike's attacker, date and place looked up in
+# turn. The saved query is shaped for speed; it must answer the same.
+PLAIN_STRIKES_BY_ATTACKER = """
+PREFIX sk:   <https://w3id.org/strike-kg/ontology#>
+PREFIX sem:  <http://semanticweb.cs.vu.nl/2009/11/sem/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?attacker ?year (COUNT(DISTINCT ?strike) AS ?strikes)
+       (GROUP_CONCAT(DISTINCT ?place; separator=" | ") AS ?places)
+WHERE {
+  ?strike sem:hasActor ?actor . ?actor rdfs:label ?attacker .
+  OPTIONAL { ?strike sk:date ?day }
+  OPTIONAL { ?strike sk:earliestDate ?from }
+  BIND(COALESCE(STR(YEAR(?day)), STR(YEAR(?from)), "unknown") AS ?year)
+  OPTIONAL { ?strike sem:hasPlace ?location . ?location rdfs:label ?place }
+}
+GROUP BY ?attacker ?year
+"""
+
+
+@pytest.mark.model
+def test_strikes_by_attacker_answers_as_its_plain_form(corpus_store: KGStore) -> None:
+    def answer(text: str) -> set[tuple[str, str, int, frozenset[str]]]:
+        return {
+            (
+                str(row["attacker"]),
+                str(row["year"]),
+                int(str(row["strikes"])),
+                frozenset(str(row.get("places", "")).split(" | ")),
+            )
+            for row in corpus_store.query(text).rows()
+        }
+
+    saved = answer(saved_query("strikes-by-attacker").text)
+    assert len(saved) > 10
+    assert saved == answer(PLAIN_STRIKES_BY_ATTACKER)
