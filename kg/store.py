@@ -191,10 +191,13 @@ class KGStore:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._store: ox.Store | None = None
+        self._open()
+
+    def _open(self) -> None:
         try:
             if self.path is None:
                 self._store = ox.Store()
-            elif read_only:
+            elif self.read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
@@ -217,6 +220,16 @@ class KGStore:
             if self.path is not None and not self.read_only:
                 self._store.flush()
             self._store = None
+
+    def reopen(self) -> None:
+        """Close the on-disk store and open it again, to let go of what RocksDB keeps in
+        memory of what it has read: a block cache per index and the open tables' indexes.
+        They grow with the store, and pyoxigraph gives no way to bound them. Writes are
+        flushed first; an in-memory store is left as it is."""
+        if self.path is None or self._store is None:
+            return
+        self.close()
+        self._open()
 
     def __enter__(self) -> KGStore:
         return self
