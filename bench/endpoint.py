@@ -45,7 +45,7 @@ from importlib import metadata
 from pathlib import Path
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from machine import ROOT, dev_corpus, machine, ms, percentile, write_section
+from machine import ROOT, dev_corpus, machine, ms, percentile, revision, write_section
 
 from kg.queries import SavedQuery, saved_queries
 
@@ -447,14 +447,6 @@ def cpu_busy(seconds: float) -> float:
     except (OSError, ValueError, IndexError):
         return math.nan
     return 1 - (idle_after - idle) / max(1, total_after - total)
-
-
-def revision() -> str:
-    """The commit measured, ``-dirty`` when the working tree had changes."""
-    result = subprocess.run(
-        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
-    )
-    return result.stdout.strip() or "unknown"
 
 
 def latency_row(compared: Compared, runs: int) -> str:

@@ -13,9 +13,10 @@ store, ``--rounds`` times each, alternating. Both are timed end to end, model lo
 included, as a user would run them; the medians are compared. For each
 ``--memory`` size, ``kg ingest`` runs into a fresh store while its process tree's resident
 memory is sampled. The stores are kept in ``--work`` (``store-{size}``) for
-``bench/store.py``. Writes the ``ingest`` section of ``docs/BENCHMARKS.md``. Targets: ingest
-at least 0.85 times spaCy alone in words per second; peak memory at the largest size at
-most 1.2 times that at the smallest.
+``bench/store.py``. Writes the ``ingest`` (throughput) and ``ingest-memory`` sections of
+``docs/BENCHMARKS.md``, each only when its part runs (``--memory ""`` skips memory).
+Targets: ingest at least 0.85 times spaCy alone in words per second; peak memory at the
+largest size at most 1.2 times that at the smallest.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
-from machine import ROOT, machine, scaled_corpus, write_section
+from machine import ROOT, machine, revision, scaled_corpus, write_section
 
 SAMPLE_SECONDS = 0.2
 KG = Path(sys.executable).parent / "kg"
@@ -173,41 +174,54 @@ def main() -> None:
         return
     sizes = [int(size) for size in args.throughput.split(",") if size]
     memory_sizes = [int(size) for size in args.memory.split(",") if size]
-    argv = " ".join(sys.argv[1:])
-    lines = [
-        "## Ingest throughput and memory",
-        "",
-        f"Machine: {machine()}.",
-        "",
-        f"`python bench/ingest.py {argv}`: the development articles repeated under new ids. "
-        f"Both commands use {args.processes} processes and are timed end to end (model "
-        "loading included); memory is the resident set of the process tree (the command and "
-        f"its workers), sampled every {SAMPLE_SECONDS} s.",
-    ]
+    measured = (
+        f"Machine: {machine()}; commit {revision()}.\n\n"
+        f"`python bench/ingest.py {' '.join(sys.argv[1:])}`: the development articles repeated "
+        f"under new ids, {args.processes} processes."
+    )
     if sizes:
-        lines += [
+        rows = throughput_rows(sizes, args.processes, args.work, args.rounds)
+        write_section("ingest", throughput_section(measured, rows, args.rounds))
+    if memory_sizes:
+        rows, peaks = memory_rows(memory_sizes, args.processes, args.work)
+        write_section("ingest-memory", memory_section(measured, rows, memory_sizes, peaks))
+
+
+def throughput_section(measured: str, rows: list[str], rounds: int) -> str:
+    return "\n".join(
+        [
+            "## Ingest throughput",
+            "",
+            f"{measured} Both commands are timed end to end, model loading included.",
             "",
             "| articles | command | seconds (runs) | articles/s | words/s | peak memory |",
             "|---:|---|---:|---:|---:|---:|",
-            *throughput_rows(sizes, args.processes, args.work, args.rounds),
+            *rows,
             "",
-            f"Each command ran {args.rounds} times, alternating; seconds are the median (each "
-            "run in brackets), peak memory the largest. The ratio is spaCy alone's median "
-            "time over `kg ingest`'s on the same texts (target ≥ 0.85×).",
+            f"Each command ran {rounds} times, alternating; seconds are the median (each run "
+            "in brackets), peak memory the largest. The ratio is spaCy alone's median time "
+            "over `kg ingest`'s on the same texts (target ≥ 0.85×).",
         ]
-    if memory_sizes:
-        rows, peaks = memory_rows(memory_sizes, args.processes, args.work)
-        lines += [
+    )
+
+
+def memory_section(measured: str, rows: list[str], sizes: list[int], peaks: list[int]) -> str:
+    return "\n".join(
+        [
+            "## Ingest memory",
+            "",
+            f"{measured} Memory is the resident set of the process tree (the command and its "
+            f"workers), sampled every {SAMPLE_SECONDS} s.",
             "",
             "| articles | seconds | articles/s | peak memory (tree) | peak memory (main) "
-            f"| tree / {memory_sizes[0]:,} |",
+            f"| tree / {sizes[0]:,} |",
             "|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",
-            f"Peak memory at {memory_sizes[-1]:,} articles is **{peaks[-1] / peaks[0]:.2f}×** "
-            f"that at {memory_sizes[0]:,} (target ≤ 1.2×).",
+            f"Peak memory at {sizes[-1]:,} articles is **{peaks[-1] / peaks[0]:.2f}×** that at "
+            f"{sizes[0]:,} (target ≤ 1.2×).",
         ]
-    write_section("ingest", "\n".join(lines))
+    )
 
 
 if __name__ == "__main__":

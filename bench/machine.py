@@ -11,6 +11,7 @@ import math
 import os
 import platform
 import re
+import subprocess
 from pathlib import Path
 
 from spacy import about
@@ -82,6 +83,14 @@ def words(paths: list[Path]) -> int:
             elif file.is_file():
                 total += len(file.read_text(encoding="utf-8").split())
     return total
+
+
+def revision() -> str:
+    """The commit measured, ``-dirty`` when the working tree had changes."""
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True
+    )
+    return result.stdout.strip() or "unknown"
 
 
 def write_section(name: str, body: str, results: Path = RESULTS) -> None:
