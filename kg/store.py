@@ -222,10 +222,10 @@ class KGStore:
             self._store = None
 
     def reopen(self) -> None:
-        """Close the on-disk store and open it again, to let go of what RocksDB keeps in
-        memory of what it has read: a block cache per index and the open tables' indexes.
-        They grow with the store, and pyoxigraph gives no way to bound them. Writes are
-        flushed first; an in-memory store is left as it is."""
+        """Close the on-disk store and open it again, to let go of the memory RocksDB keeps
+        for the table files it was handed and has read (open tables, block caches): it grows
+        with the store, and pyoxigraph gives no way to bound it. Writes are flushed first;
+        an in-memory store is left as it is."""
         if self.path is None or self._store is None:
             return
         self.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kg import pipeline
 from kg.config import Settings
 from kg.evaluate import read_gold
 from kg.mapping import Iris
@@ -40,6 +41,10 @@ def doc_quads(store: KGStore) -> set[tuple[str, ...]]:
         for q in store.quads()
         if q[3].startswith(f"<{IRIS.doc_graph_prefix}")
     }
+
+
+def doc_graphs(store: KGStore) -> list[str]:
+    return [g for g in store.named_graphs() if g.startswith(IRIS.doc_graph_prefix)]
 
 
 def jsonl(path: Path, *records: dict[str, object]) -> Path:
@@ -124,6 +129,26 @@ def test_reingesting_the_same_articles_changes_nothing(make_store: StoreFactory)
     report = ingest(SEED_FILES, store, Settings(processes=1))
     assert (report.stored, report.unchanged) == (0, 2)
     assert quads(store) == before
+
+
+def test_a_long_run_reopens_the_store_as_it_goes_and_loses_nothing(
+    make_store: StoreFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reopened_after: list[int] = []
+    reopen = KGStore.reopen
+
+    def counted(store: KGStore) -> None:
+        reopened_after.append(len(doc_graphs(store)))
+        reopen(store)
+
+    monkeypatch.setattr(pipeline, "REOPEN_ARTICLES", 2)
+    monkeypatch.setattr(KGStore, "reopen", counted)
+    articles = [article(f"r{n}", STRIKE if n % 2 else OTHER) for n in range(5)]
+    store, report = make_store(jsonl(tmp_path / "r.jsonl", *articles), batch_size=1)
+    assert report.stored == 5
+    assert reopened_after == [2, 4]
+    assert len(doc_graphs(store)) == 5
+    assert select(store, saved_query("strikes").text)
 
 
 def test_a_run_that_writes_much_of_the_store_compacts_it_and_a_small_one_does_not(

@@ -10,7 +10,9 @@ import pytest
 
 from kg import store as store_module
 from kg.errors import StoreError
+from kg.heap import release_free_memory
 from kg.store import GraphStatement, KGStore
+from tests.conftest import resident_bytes
 
 RUN_GRAPH = "urn:test:kg"
 
@@ -82,3 +84,36 @@ def test_a_reopened_store_keeps_bulk_loaded_graphs(tmp_path: Path) -> None:
         store.replace_graphs({"urn:g": graph_text("g", 7)})
     with KGStore(tmp_path / "kg", read_only=True) as reopened:
         assert quads_by_graph(reopened) == {"urn:g": 7}
+
+
+def test_a_store_reopened_in_place_keeps_what_was_written_and_takes_more(tmp_path: Path) -> None:
+    with KGStore(tmp_path / "kg") as store:
+        store.replace_graphs({"urn:a": graph_text("a", 3)}, said=said())
+        store.update('INSERT DATA { GRAPH <urn:b> { <urn:b:s> <urn:test:p> "b" } }')
+        store.reopen()
+        assert quads_by_graph(store) == {"urn:a": 3, "urn:b": 1, RUN_GRAPH: 1}
+        store.replace_graphs({"urn:c": graph_text("c", 2)})
+        assert quads_by_graph(store) == {"urn:a": 3, "urn:b": 1, RUN_GRAPH: 1, "urn:c": 2}
+
+
+def test_an_in_memory_store_is_left_as_it_is_by_a_reopening() -> None:
+    store = KGStore()
+    store.replace_graphs({"urn:a": graph_text("a", 2)})
+    store.reopen()
+    assert quads_by_graph(store) == {"urn:a": 2}
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="needs Linux's /proc")
+def test_reopening_lets_go_of_what_rocksdb_kept_of_the_loaded_files(tmp_path: Path) -> None:
+    with KGStore(tmp_path / "kg") as store:
+        opened = resident_bytes()
+        for batch in range(60):  # as an ingest writes: new graphs, batch after batch
+            graphs = {f"urn:b{batch}g{i}": graph_text(f"b{batch}g{i}", 300) for i in range(20)}
+            store.replace_graphs(graphs, said=said())
+            release_free_memory()
+        loaded = resident_bytes()
+        store.reopen()
+        release_free_memory()
+        assert loaded - opened > 15 * 2**20
+        assert loaded - resident_bytes() > 0.5 * (loaded - opened)
+        assert len(quads_by_graph(store)) == 60 * 20 + 1
