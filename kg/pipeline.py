@@ -482,11 +482,12 @@ class GraphWriter:
             self.touched |= graph.entities
             self.docs.add(self.iris.doc(graph.doc_id))
         self.begin()
-        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
-        self.stored += len(graphs)
+        # Before a batch, not after: the run's end reads much, and needs no fresh opening.
         if self.stored >= self.reopen_at:
             self.store.reopen()
             self.reopen_at = self.stored + REOPEN_ARTICLES
+        self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
+        self.stored += len(graphs)
         release_free_memory()
         if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
