@@ -6,7 +6,6 @@ part); tests that change a store build their own from ``make_store``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,11 +19,6 @@ from kg.store import KGStore
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 CORPUS = SHARED / "corpus" / "fakes-dev.jsonl"
 SEED_FILES = sorted(SAMPLES_DIR.glob("*.txt"))
-
-
-def resident_bytes() -> int:
-    """This process's resident memory, from Linux's /proc."""
-    return int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 @pytest.fixture(scope="session")

@@ -10,9 +10,7 @@ import pytest
 
 from kg import store as store_module
 from kg.errors import StoreError
-from kg.heap import release_free_memory
 from kg.store import GraphStatement, KGStore
-from tests.conftest import resident_bytes
 
 RUN_GRAPH = "urn:test:kg"
 
@@ -101,19 +99,3 @@ def test_an_in_memory_store_is_left_as_it_is_by_a_reopening() -> None:
     store.replace_graphs({"urn:a": graph_text("a", 2)})
     store.reopen()
     assert quads_by_graph(store) == {"urn:a": 2}
-
-
-@pytest.mark.skipif(not Path("/proc/self/statm").is_file(), reason="needs Linux's /proc")
-def test_reopening_lets_go_of_what_rocksdb_kept_of_the_loaded_files(tmp_path: Path) -> None:
-    with KGStore(tmp_path / "kg") as store:
-        opened = resident_bytes()
-        for batch in range(60):  # as an ingest writes: new graphs, batch after batch
-            graphs = {f"urn:b{batch}g{i}": graph_text(f"b{batch}g{i}", 300) for i in range(20)}
-            store.replace_graphs(graphs, said=said())
-            release_free_memory()
-        loaded = resident_bytes()
-        store.reopen()
-        release_free_memory()
-        assert loaded - opened > 15 * 2**20
-        assert loaded - resident_bytes() > 0.5 * (loaded - opened)
-        assert len(quads_by_graph(store)) == 60 * 20 + 1
