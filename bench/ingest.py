@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -176,7 +177,7 @@ def main() -> None:
     memory_sizes = [int(size) for size in args.memory.split(",") if size]
     measured = (
         f"Machine: {machine()}; commit {revision()}.\n\n"
-        f"`python bench/ingest.py {' '.join(sys.argv[1:])}`: the development articles repeated "
+        f"`python bench/ingest.py {shlex.join(sys.argv[1:])}`: the development articles repeated "
         f"under new ids, {args.processes} processes."
     )
     if sizes:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shlex
 import statistics
 import subprocess
 import sys
@@ -132,7 +133,7 @@ def main() -> None:
         "",
         f"Machine: {machine()}.",
         "",
-        f"`python bench/store.py {' '.join(sys.argv[1:])}`: the stores `bench/ingest.py` built "
+        f"`python bench/store.py {shlex.join(sys.argv[1:])}`: the stores `bench/ingest.py` built "
         "from the development articles repeated under new ids, opened read-only; each saved "
         "query's whole answer written as SPARQL JSON, 2 warm-up runs, then up to "
         f"{args.runs} runs within {args.budget:g} s (at least 3). Milliseconds, median / p95; "
