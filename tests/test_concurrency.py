@@ -126,8 +126,10 @@ def test_sixteen_clients_mix_saved_queries_while_an_ingest_writes(
     counts: list[list[int]] = [[] for _ in range(CLIENTS)]
 
     def client(number: int) -> None:
-        turn = number
-        while ingest.poll() is None or turn < number + len(queries):
+        turn, end = number, None
+        while end is None or turn < end:
+            if end is None and ingest.poll() is not None:
+                end = turn + len(queries)  # every query once more, on the last snapshot
             query = queries[turn % len(queries)]
             turn += 1
             status, seconds, body = timed_query(url, query)
