@@ -70,6 +70,8 @@ COMPACT_SHARE = 0.1
 # The ingest reopens the store after each this many articles it wrote. Otherwise the memory
 # RocksDB keeps for the files the bulk loader hands it grows with the store, by about 9 MB
 # per 1,000 articles in the writing process (``KGStore.reopen``). A reopening takes 0.1 s.
+# It does not bound what RocksDB holds for the files compaction writes after it: at
+# 100,000 articles the process still grows (docs/BENCHMARKS.md, "Ingest memory").
 REOPEN_ARTICLES = 1_000
 
 
@@ -487,8 +489,8 @@ class GraphWriter:
             self.store.reopen()
             self.reopen_at = self.stored + REOPEN_ARTICLES
         self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
-        self.stored += len(graphs)
         release_free_memory()
+        self.stored += len(graphs)
         if time.monotonic() - self.published > self.publish_seconds:
             self.publish()
 

@@ -62,7 +62,7 @@ OTHER = "Turkish drones struck a convoy near Idlib on Sunday, the monitor report
 
 def test_seeds_make_one_graph_each_plus_shared_graphs(seed_store: KGStore) -> None:
     graphs = seed_store.named_graphs()
-    docs = [g for g in graphs if g.startswith(IRIS.doc_graph_prefix)]
+    docs = doc_graphs(seed_store)
     assert len(docs) == 2
     assert IRIS.doc_graph(ALJAZEERA) in docs
     assert IRIS.kg_graph in graphs and IRIS.ontology_graph in graphs
