@@ -70,9 +70,12 @@ COMPACT_SHARE = 0.1
 # The ingest reopens the store after each this many articles it wrote. Otherwise the memory
 # RocksDB keeps for the files the bulk loader hands it grows with the store, by about 9 MB
 # per 1,000 articles in the writing process (``KGStore.reopen``). A reopening takes 0.1 s.
-# It does not bound what RocksDB holds for the files compaction writes after it: at
-# 100,000 articles the process still grows (docs/BENCHMARKS.md, "Ingest memory").
 REOPEN_ARTICLES = 1_000
+# ... and keeps at most this many table files open while it writes: RocksDB holds each open
+# file's index in memory, and by default keeps every file open, so that memory grew with
+# the store (docs/BENCHMARKS.md, "Ingest memory"). The run's end, which reads much of the
+# store, opens it again without the bound.
+WRITING_TABLE_FILES = 64
 
 
 @dataclass
@@ -467,6 +470,7 @@ class GraphWriter:
         self.docs: set[str] = set()  # the articles written: their strikes may change
         self.stored = 0
         self.reopen_at = REOPEN_ARTICLES
+        self.files_bounded = False  # whether the store was reopened with WRITING_TABLE_FILES
         self.full_rebuild = rebuild or _interrupted_run_exists(store)
         self.begun = False
         # Which run stored each article graph, said in the shared graph.
@@ -486,8 +490,9 @@ class GraphWriter:
         self.begin()
         # Before a batch, not after: the run's end reads much, and needs no fresh opening.
         if self.stored >= self.reopen_at:
-            self.store.reopen()
+            self.store.reopen(table_files=WRITING_TABLE_FILES)
             self.reopen_at = self.stored + REOPEN_ARTICLES
+            self.files_bounded = True
         self.store.replace_graphs({g.graph: g.ntriples for g in graphs}, said=self.generated)
         release_free_memory()
         self.stored += len(graphs)
@@ -518,6 +523,8 @@ class GraphWriter:
         changed."""
         if self.stored == 0 and not self.full_rebuild:
             return None
+        if self.files_bounded:
+            self.store.reopen()
         entities = self.touched
         if self.full_rebuild:
             entities = referenced_entities(self.store) | _described_entities(self.store, self.iris)

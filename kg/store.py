@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import re
+import resource
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Protocol
@@ -184,6 +186,28 @@ class GraphStatement:
         return f"DELETE WHERE {{ GRAPH <{self.graph}> {{ <{subject}> <{self.predicate}> ?o }} }}"
 
 
+# Oxigraph lets RocksDB keep open as many table files as the process's descriptor limit
+# allows, less this many for its own files; it reads the limit when it opens a store.
+_OXIGRAPH_OWN_FILES = 48
+
+
+@contextmanager
+def _table_files_at_most(files: int | None) -> Iterator[None]:
+    """Lower the soft descriptor limit while Oxigraph opens a store, so that RocksDB keeps
+    at most ``files`` table files open; the limit is restored at once (the process opens
+    other files, and Oxigraph's own number is fixed at the opening)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    limit = None if files is None else files + _OXIGRAPH_OWN_FILES
+    if limit is None or (soft != resource.RLIM_INFINITY and soft <= limit):
+        yield
+        return
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 class KGStore:
     """An Oxigraph dataset on disk (or in memory when ``path`` is ``None``)."""
 
@@ -191,9 +215,9 @@ class KGStore:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._store: ox.Store | None = None
-        self._open()
+        self._open(None)
 
-    def _open(self) -> None:
+    def _open(self, table_files: int | None) -> None:
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -201,7 +225,8 @@ class KGStore:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
+                with _table_files_at_most(table_files):
+                    self._store = ox.Store(str(self.path))
         except OSError as error:
             raise StoreError(
                 f"cannot open the store at {self.path}: {error}. Is another strike-kg process "
@@ -221,15 +246,21 @@ class KGStore:
                 self._store.flush()
             self._store = None
 
-    def reopen(self) -> None:
+    def reopen(self, *, table_files: int | None = None) -> None:
         """Close the on-disk store and open it again, to let go of the memory RocksDB keeps
-        for the table files it was handed and has read (open tables, block caches): it grows
-        with the store, and pyoxigraph gives no way to bound it. Writes are flushed first;
-        an in-memory store is left as it is."""
+        for the table files it was handed and has read. Writes are flushed first; an
+        in-memory store is left as it is.
+
+        Args:
+            table_files: at most this many table files (at least 48) are kept open, each
+                with its index in memory; ``None`` keeps as many as the descriptor limit
+                allows. That memory grows with the store, and pyoxigraph has no setting for
+                it; fewer open files make reads that touch many files slower.
+        """
         if self.path is None or self._store is None:
             return
         self.close()
-        self._open()
+        self._open(table_files)
 
     def __enter__(self) -> KGStore:
         return self

@@ -134,19 +134,21 @@ def test_reingesting_the_same_articles_changes_nothing(make_store: StoreFactory)
 def test_a_long_run_reopens_the_store_as_it_goes_and_loses_nothing(
     make_store: StoreFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    reopened_after: list[int] = []
+    reopened: list[tuple[int, int | None]] = []  # (articles stored, table files kept open)
     reopen = KGStore.reopen
 
-    def counted(store: KGStore) -> None:
-        reopened_after.append(len(doc_graphs(store)))
-        reopen(store)
+    def counted(store: KGStore, *, table_files: int | None = None) -> None:
+        reopened.append((len(doc_graphs(store)), table_files))
+        reopen(store, table_files=table_files)
 
     monkeypatch.setattr(pipeline, "REOPEN_ARTICLES", 2)
     monkeypatch.setattr(KGStore, "reopen", counted)
     articles = [article(f"r{n}", STRIKE if n % 2 else OTHER) for n in range(4)]
     store, report = make_store(jsonl(tmp_path / "r.jsonl", *articles), batch_size=1)
     assert report.stored == 4
-    assert reopened_after == [2]  # not after the last batch, before the run's end
+    # While writing, with few files open; not after the last batch; then, for the run's
+    # end, with as many as the store wants.
+    assert reopened == [(2, pipeline.WRITING_TABLE_FILES), (4, None)]
     assert len(doc_graphs(store)) == 4
     assert select(store, saved_query("strikes").text)
 

@@ -3,6 +3,8 @@ are stored whole or not at all; graphs the store holds are replaced in a transac
 
 from __future__ import annotations
 
+import re
+import resource
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,6 +94,27 @@ def test_a_store_reopened_in_place_keeps_what_was_written_and_takes_more(tmp_pat
         assert quads_by_graph(store) == {"urn:a": 3, "urn:b": 1, RUN_GRAPH: 1}
         store.replace_graphs({"urn:c": graph_text("c", 2)})
         assert quads_by_graph(store) == {"urn:a": 3, "urn:b": 1, RUN_GRAPH: 1, "urn:c": 2}
+
+
+def test_a_store_reopened_with_few_table_files_keeps_them_few_and_the_process_limit_as_it_was(
+    tmp_path: Path,
+) -> None:
+    limit = resource.getrlimit(resource.RLIMIT_NOFILE)
+
+    def open_files_allowed() -> str:
+        # RocksDB records the options it opened with; the newest file is the current one.
+        options = max(tmp_path.glob("kg/OPTIONS-*"), key=lambda path: int(path.name[8:]))
+        return re.findall(r"max_open_files=(-?\d+)", options.read_text())[0]
+
+    with KGStore(tmp_path / "kg") as store:
+        store.replace_graphs({"urn:a": graph_text("a", 3)})
+        store.reopen(table_files=64)
+        assert open_files_allowed() == "64"
+        assert resource.getrlimit(resource.RLIMIT_NOFILE) == limit
+        store.replace_graphs({"urn:b": graph_text("b", 2)})
+        assert quads_by_graph(store) == {"urn:a": 3, "urn:b": 2}
+        store.reopen()
+        assert open_files_allowed() != "64"
 
 
 def test_an_in_memory_store_is_left_as_it_is_by_a_reopening() -> None:
