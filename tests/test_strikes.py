@@ -110,13 +110,17 @@ ELSEWHERE = ("a3", "Turkish drones struck a convoy near Idlib on Sunday, the mon
 
 
 @pytest.mark.model
+@pytest.mark.parametrize("read_once_articles", [5_000, 0], ids=["read-once", "chunk-by-chunk"])
 def test_strikes_updated_run_by_run_equal_strikes_derived_at_once(
     make_store: StoreFactory,
     settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    read_once_articles: int,
 ) -> None:
     monkeypatch.setattr(strike_graph, "CHUNK", 1)  # every strike in its own transaction
+    # A small store's reports are read once; a large one's described a chunk at a time.
+    monkeypatch.setattr(strike_graph, "READ_ONCE_ARTICLES", read_once_articles)
     source = jsonl(tmp_path / "a.jsonl", FIRST, ELSEWHERE)
     store, _ = make_store(source)
     for articles in [

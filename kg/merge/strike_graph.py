@@ -4,7 +4,7 @@ Every stored report is clustered, but from the few fields clustering compares; t
 whose reports, membership or key changed are then rewritten a chunk at a time, each chunk
 loading its reports' full description and writing in one transaction. A run that adds a
 few articles to a large store thus rewrites a few strikes, and a run over a whole archive
-never holds every strike's description at once.
+never holds every strike's description at once. A small store is read once, described.
 
 A crash between chunks leaves the run without an end; the next run rewrites every strike and
 deletes every strike node no cluster has.
@@ -26,12 +26,17 @@ from kg.merge.strikes import (
     strike_key,
     strike_records,
 )
+from kg.queries import article_count
 from kg.store import KGStore
 from kg.vocab import SK
 
 # Strikes written per transaction: large enough that a transaction's overhead does not
 # count, small enough that its text and Oxigraph's write batch stay a few megabytes.
 CHUNK = 2_000
+# A store of at most this many articles has its reports read once, with their full
+# description, for both clustering and writing: a few megabytes, and one read of every
+# report, not two.
+READ_ONCE_ARTICLES = 5_000
 
 Group = tuple[ReportSummary, ...]
 _T = TypeVar("_T")
@@ -55,7 +60,9 @@ def update_strikes(
             strikes' values may have changed; ``None`` rewrites every strike.
     """
     within = places_within(store, iris)
-    reports = load_reports(store, iris, described=False, within=within)
+    read_once = article_count(store) <= READ_ONCE_ARTICLES
+    reports = load_reports(store, iris, described=read_once, within=within)
+    described = {report.iri: report for report in reports} if read_once else None
     articles = len({report.doc for report in reports})
     groups = cluster(reports)
     stored = _stored_strikes(store, iris)
@@ -67,7 +74,10 @@ def update_strikes(
         if changed_docs is None or _changed(group, iris, stored, members, changed_docs)
     ]
     for chunk in _chunks(changed):
-        _write(store, iris, chunk, within, articles)
+        if described is None:  # a large store: this chunk's reports, described
+            _write(store, iris, chunk, _described(store, iris, chunk, within, articles))
+        else:
+            _write(store, iris, chunk, described)
         # Written tables leave memory only when flushed: unflushed, they grew the process by
         # tens of megabytes per chunk over a whole archive.
         store.flush()
@@ -108,15 +118,15 @@ def _changed(
     )
 
 
-def _write(
+def _described(
     store: KGStore,
     iris: Iris,
     groups: Sequence[Group],
     within: dict[str, set[str]],
     articles: int,
-) -> None:
-    """Replace the strikes of ``groups`` in one transaction, from their reports' full
-    description (a report gone meanwhile, under another writer, is left out).
+) -> dict[str, ReportSummary]:
+    """The full description of the reports of ``groups``, by IRI (a report gone meanwhile,
+    under another writer, is left out).
 
     Args:
         articles: how many articles of the store have reports.
@@ -125,7 +135,14 @@ def _write(
     # Reading every report is faster than naming most of the articles as the dataset (half
     # the time when a run rewrote them all).
     named = docs if 2 * len(docs) < articles else None
-    described = {r.iri: r for r in load_reports(store, iris, named, within=within) if r.doc in docs}
+    return {r.iri: r for r in load_reports(store, iris, named, within=within) if r.doc in docs}
+
+
+def _write(
+    store: KGStore, iris: Iris, groups: Sequence[Group], described: dict[str, ReportSummary]
+) -> None:
+    """Replace the strikes of ``groups`` in one transaction, from their reports' full
+    description in ``described``."""
     present = (tuple(described[r.iri] for r in group if r.iri in described) for group in groups)
     records = strike_records(group for group in present if group)
     # What the shared graph says of the strikes, and of their reports (the strike each
