@@ -104,7 +104,7 @@ def test_a_store_reopened_with_few_table_files_keeps_them_few_and_the_process_li
     def open_files_allowed() -> str:
         # RocksDB records the options it opened with; the newest file is the current one.
         options = max(tmp_path.glob("kg/OPTIONS-*"), key=lambda path: int(path.name[8:]))
-        return re.findall(r"max_open_files=(-?\d+)", options.read_text())[0]
+        return str(re.findall(r"max_open_files=(-?\d+)", options.read_text())[0])
 
     with KGStore(tmp_path / "kg") as store:
         store.replace_graphs({"urn:a": graph_text("a", 3)})
