@@ -71,10 +71,10 @@ COMPACT_SHARE = 0.1
 # RocksDB keeps for the files the bulk loader hands it grows with the store, by about 9 MB
 # per 1,000 articles in the writing process (``KGStore.reopen``). A reopening takes 0.1 s.
 REOPEN_ARTICLES = 1_000
-# ... and keeps at most this many table files open while it writes: RocksDB holds each open
-# file's index in memory, and by default keeps every file open, so that memory grew with
-# the store (docs/BENCHMARKS.md, "Ingest memory"). The run's end, which reads much of the
-# store, opens it again without the bound.
+# Each of those reopenings keeps at most this many table files open while the ingest writes:
+# RocksDB holds each open file's index in memory, and Oxigraph lets it keep every file
+# open, a memory that grew with the store (docs/BENCHMARKS.md, "Ingest memory"). The
+# run's end, which reads much of the store, opens it again without the bound.
 WRITING_TABLE_FILES = 64
 
 
@@ -523,7 +523,7 @@ class GraphWriter:
         changed."""
         if self.stored == 0 and not self.full_rebuild:
             return None
-        if self.files_bounded:
+        if self.files_bounded:  # consolidation reads across the whole store
             self.store.reopen()
         entities = self.touched
         if self.full_rebuild:
