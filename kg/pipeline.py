@@ -488,7 +488,7 @@ class GraphWriter:
             self.touched |= graph.entities
             self.docs.add(self.iris.doc(graph.doc_id))
         self.begin()
-        # Before a batch, not after: the run's end reads much, and needs no fresh opening.
+        # Before a batch, not after: the run's end opens the store again, without the bound.
         if self.stored >= self.reopen_at:
             self.store.reopen(table_files=WRITING_TABLE_FILES)
             self.reopen_at = self.stored + REOPEN_ARTICLES
