@@ -215,9 +215,9 @@ class KGStore:
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
         self._store: ox.Store | None = None
-        self._open(None)
+        self._open()
 
-    def _open(self, table_files: int | None) -> None:
+    def _open(self, table_files: int | None = None) -> None:
         try:
             if self.path is None:
                 self._store = ox.Store()
