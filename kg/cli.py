@@ -21,6 +21,7 @@ import kg
 from kg.config import Settings, from_env
 from kg.errors import ConfigError, KGError, QueryError
 from kg.gazetteer import USER_FILES_ENV
+from kg.heap import limit_heap_arenas
 from kg.linking.sources import DUMP_ADMIN1_ENV, DUMP_ENV
 from kg.queries import saved_queries, saved_query, store_stats
 from kg.remote import open_store
@@ -43,6 +44,14 @@ def _reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             sys.exit(1)
 
     return wrapper
+
+
+def _share_heaps_between_store_threads() -> None:
+    """Before a command that writes many graphs opens the store: the interpreter keeps its
+    own C heap and the store's threads share one, so their half-used pages do not pile up
+    over a long run (see ``kg.heap``). A process-wide policy, so the command sets it, not
+    the library."""
+    limit_heap_arenas(2)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -152,6 +161,7 @@ def ingest(
 
     settings = _settings(ctx).with_overrides(batch_size=batch_size, processes=processes)
     show = sys.stderr.isatty() if progress is None else progress
+    _share_heaps_between_store_threads()
     with open_store(settings) as store:
         report = run_ingest(
             sources,
@@ -246,6 +256,7 @@ def load_shards(ctx: click.Context, shards: tuple[Path, ...], batch_size: int | 
     from kg.load import load
 
     settings = _settings(ctx).with_overrides(batch_size=batch_size)
+    _share_heaps_between_store_threads()
     with open_store(settings) as store:
         report = load(
             list(shards),

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from kg.heap import _malloc_trim, release_free_memory
+from kg.heap import _libc_function, release_free_memory
 
-pytestmark = pytest.mark.skipif(_malloc_trim() is None, reason="the C library has no malloc_trim")
+pytestmark = pytest.mark.skipif(
+    _libc_function("mallopt") is None, reason="the C library is not glibc"
+)
 
 
 def _resident_bytes() -> int:
@@ -26,3 +30,43 @@ def test_freed_pages_below_a_live_block_are_returned() -> None:
     assert release_free_memory()
     assert before - _resident_bytes() > 200 * 2**20
     assert len(last) == 1000
+
+
+_THREADS_ALLOCATING = """
+import ctypes, sys, tempfile, threading
+from kg.heap import limit_heap_arenas
+if sys.argv[1] != "unbounded":
+    assert limit_heap_arenas(int(sys.argv[1]))
+started = threading.Barrier(7)
+done = threading.Barrier(7)
+def allocate():
+    started.wait()
+    block = bytearray(100_000)  # from the C heap, in the thread's arena
+    done.wait()
+threads = [threading.Thread(target=allocate) for _ in range(6)]
+for thread in threads:
+    thread.start()
+started.wait()
+done.wait()
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+    stream = libc.fopen(report.name.encode(), b"w")
+    libc.malloc_info(0, ctypes.c_void_p(stream))
+    libc.fclose(ctypes.c_void_p(stream))
+    print(open(report.name).read().count("<heap nr="))
+"""
+
+
+def _arenas_after_six_threads(bound: str) -> int:
+    run = subprocess.run(
+        [sys.executable, "-c", _THREADS_ALLOCATING, bound], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    return int(run.stdout)
+
+
+def test_threads_share_the_bounded_number_of_heaps() -> None:
+    # Six threads that allocate at once take a heap each, unless the process bounds them.
+    assert _arenas_after_six_threads("unbounded") >= 7
+    assert _arenas_after_six_threads("2") == 2
