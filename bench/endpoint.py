@@ -593,8 +593,8 @@ def fixed_cost_lines(
         "request, negotiating the format, metrics, and the hand-off to a query worker process "
         "and back.",
         f"- At that cost, a query meets the {TARGET:g}× target only where Oxigraph takes at "
-        f"least {ms(least)} ms to answer it; {len(below)} of the {len(both)} saved queries "
-        f"both answer take less{' (' + ', '.join(below) + ')' if below else ''}.",
+        f"least {ms(least)} ms to answer it; of the {len(both)} saved queries both servers "
+        f"answer, {len(below)} take less{' (' + ', '.join(below) + ')' if below else ''}.",
         f"- One pass over those {len(both)} queries (the sum of their medians): Oxigraph "
         f"{ms(passes['Oxigraph'])} ms, strike-kg {ms(passes['strike-kg'])} ms, "
         f"**{passes['strike-kg'] / passes['Oxigraph']:.2f}×**.",
