@@ -13,10 +13,11 @@ SPARQL engine over a ``Dataset(default_union=True)`` loaded from ``kg dump --for
 in a waitress app this script starts as a subprocess. Every saved query (each carries its
 defaults, none needs parameters) is first checked to return the same number of rows from
 all three, then timed through the same HTTP client (a fresh keep-alive connection per query
-and server): warm-up runs, then up to ``--runs`` runs within ``--budget`` seconds (at least
-``--min-runs``); a request to rdflib that passes ``--limit`` seconds ends that query's
-timing there. Last, 1, 4 and 16 client threads of this process (their CPU time is reported)
-send the saved queries round-robin to strike-kg and to Oxigraph for ``--duration`` seconds.
+and server; Oxigraph and strike-kg in alternation, request by request): warm-up runs, then
+up to ``--runs`` runs within ``--budget`` seconds (at least ``--min-runs``); a request to
+rdflib that passes ``--limit`` seconds ends that query's timing there. Last, 1, 4 and 16
+client threads of this process (their CPU time is reported) send the saved queries
+round-robin to strike-kg and to Oxigraph for ``--duration`` seconds.
 Before the queries, the fixed cost of a request is timed with ``ASK {}``: Oxigraph's server,
 strike-kg, and the layers strike-kg's request passes (waitress alone, Flask on waitress; a
 subprocess of this script). Writes the ``endpoint`` section of ``docs/BENCHMARKS.md``. Targets:
@@ -340,26 +341,38 @@ def row_count(client: Client, query: str) -> tuple[int | None, str]:
     return len(json.loads(body)["results"]["bindings"]), ""
 
 
-def time_query(client: Client, query: str, args: argparse.Namespace, spent: float) -> Timing:
-    """Warm up while a quarter of the budget lasts (``spent`` already gone: the row count),
-    then time runs until ``--runs`` or the budget."""
-    timing = Timing()
+def time_query(
+    clients: list[Client], query: str, args: argparse.Namespace, spent: float
+) -> dict[str, Timing]:
+    """Warm up while a quarter of the budget lasts (``spent`` already gone: the row counts),
+    then time runs until ``--runs`` or the budget (both per server).
+
+    Several servers are timed in alternation, request by request, each going first in every
+    other round: a slow spell of the machine then falls on all of them, not on one server's
+    runs of a query."""
+    timings = {client.server.name: Timing() for client in clients}
+    budget = args.budget * len(clients)
     began = time.perf_counter() - spent
     for _ in range(args.warmup):
-        if time.perf_counter() - began > args.budget / 4:
+        if time.perf_counter() - began > budget / 4:
             break
-        client.get(query)
-    began = time.perf_counter()
-    while len(timing.seconds) < args.runs and (
-        len(timing.seconds) < args.min_runs or time.perf_counter() - began < args.budget
+        for client in clients:
+            client.get(query)
+    active, began, run = list(clients), time.perf_counter(), 0
+    while (
+        active and run < args.runs and (run < args.min_runs or time.perf_counter() - began < budget)
     ):
-        start_time = time.perf_counter()
-        status, body = client.get(query)
-        if status != 200:
-            timing.error = f"HTTP {status}: {body[:160].decode(errors='replace')}"
-            break
-        timing.seconds.append(time.perf_counter() - start_time)
-    return timing
+        for client in active if run % 2 == 0 else active[::-1]:
+            timing = timings[client.server.name]
+            start_time = time.perf_counter()
+            status, body = client.get(query)
+            if status != 200:
+                timing.error = f"HTTP {status}: {body[:160].decode(errors='replace')}"
+                active.remove(client)
+                continue
+            timing.seconds.append(time.perf_counter() - start_time)
+        run += 1
+    return timings
 
 
 @dataclass
@@ -399,34 +412,54 @@ class Compared:
 
 
 def compare(query: SavedQuery, running: list[Server], args: argparse.Namespace) -> Compared:
-    """Count the rows each server returns (the first warm-up), then time those that answer.
+    """Count the rows each server returns (the first warm-up), then time those that answer:
+    Oxigraph and strike-kg in alternation (``time_query``), rdflib after them, alone.
 
-    Each server gets a fresh connection: Oxigraph's server answers a request on a keep-alive
+    Each query gets fresh connections: Oxigraph's server answers a request on a keep-alive
     connection left idle for a minute (while rdflib was timed) with a spurious 500. A request
     to rdflib that passes ``--limit`` ends its timing, and rdflib is started again (its one
     thread would go on with the query).
     """
     rows: dict[str, int | None] = {}
     timings: dict[str, Timing] = {}
-    for index, server in enumerate(running):
-        limited = server.name == "rdflib"
-        client = Client(server, args.limit if limited else HTTP_TIMEOUT)
-        try:
-            began = time.perf_counter()
-            rows[server.name], error = row_count(client, query.text)
-            spent = time.perf_counter() - began
-            timings[server.name] = (
-                Timing(error=error) if error else time_query(client, query.text, args, spent)
-            )
-        except TimeoutError:
-            if not limited:
-                raise
-            rows[server.name] = None
-            timings[server.name] = Timing(error=f"over the {args.limit:g} s limit", over=args.limit)
-            running[index] = restart(server, PROBES[server.name])
-        finally:
+    paired = [Client(server) for server in running if server.name != "rdflib"]
+    try:
+        began, answering = time.perf_counter(), []
+        for client in paired:
+            rows[client.server.name], error = row_count(client, query.text)
+            if error:
+                timings[client.server.name] = Timing(error=error)
+            else:
+                answering.append(client)
+        timings.update(time_query(answering, query.text, args, time.perf_counter() - began))
+    finally:
+        for client in paired:
             client.close()
+    for index, server in enumerate(running):
+        if server.name == "rdflib":
+            rows[server.name], timings[server.name] = time_alone(query, server, args)
+            if timings[server.name].over:
+                running[index] = restart(server, PROBES[server.name])
     return Compared(query.name, rows, timings)
+
+
+def time_alone(
+    query: SavedQuery, server: Server, args: argparse.Namespace
+) -> tuple[int | None, Timing]:
+    """The rows and timing of one server whose requests may pass ``--limit``."""
+    client = Client(server, args.limit)
+    try:
+        began = time.perf_counter()
+        rows, error = row_count(client, query.text)
+        if error:
+            return rows, Timing(error=error)
+        return rows, time_query([client], query.text, args, time.perf_counter() - began)[
+            server.name
+        ]
+    except TimeoutError:
+        return None, Timing(error=f"over the {args.limit:g} s limit", over=args.limit)
+    finally:
+        client.close()
 
 
 def geometric_mean(values: list[float]) -> float:
@@ -648,6 +681,9 @@ def report(
             "row-count check and up to "
             f"{args.warmup} warm-up runs (within a quarter of the budget), then {args.runs} "
             f"runs, or fewer (at least {args.min_runs}) where they pass {args.budget:g} s. "
+            "Oxigraph and strike-kg are timed in alternation, request by request, each going "
+            "first in every other round, so that a slow spell of the machine falls on both; "
+            "rdflib after them. "
             f"A request to rdflib that takes over {args.limit:g} s ends that query's timing "
             "(rdflib is started again): it counts at the limit, so its ratio is a lower "
             "bound, and so is the mean of the ratios when one is. Milliseconds, median / p95.",
