@@ -362,7 +362,8 @@ def time_query(
     while (
         active and run < args.runs and (run < args.min_runs or time.perf_counter() - began < budget)
     ):
-        for client in active if run % 2 == 0 else active[::-1]:
+        # A copy: a server that fails leaves ``active`` without skipping the next one.
+        for client in list(active) if run % 2 == 0 else active[::-1]:
             timing = timings[client.server.name]
             start_time = time.perf_counter()
             status, body = client.get(query)
